@@ -1,0 +1,59 @@
+# Guest test programs: every guest/diff/*.c is built as a static x86-64 Linux executable in
+# three variants, ${CMAKE_BINARY_DIR}/guest/<variant>/<name>:
+#
+#   musl       musl-gcc -static -O2
+#   glibc      gcc -static -O2
+#   glibc-pie  gcc -static-pie -O2 -fPIE
+#
+# These are guests, not part of faultline: they are built with add_custom_command so that
+# none of the project's compilers, flags, sanitizers or toolchain settings apply to them.
+# The custom target `guests` is part of ALL. tests/diff/tests.cmake reads the global
+# properties FAULTLINE_GUEST_VARIANTS, FAULTLINE_GUEST_PROGRAMS and FAULTLINE_GUEST_DIR.
+
+find_program(FAULTLINE_MUSL_GCC musl-gcc)
+if(NOT FAULTLINE_MUSL_GCC)
+  message(FATAL_ERROR
+    "musl-gcc not found. The guest test programs are built with it: apt-get install musl-tools")
+endif()
+find_program(FAULTLINE_GUEST_GCC gcc)
+if(NOT FAULTLINE_GUEST_GCC)
+  message(FATAL_ERROR
+    "gcc not found. The glibc guest test programs are built with it: apt-get install gcc libc6-dev")
+endif()
+
+set(faultline_guest_dir ${CMAKE_BINARY_DIR}/guest)
+set(faultline_guest_variants musl glibc glibc-pie)
+set(faultline_guest_cc_musl ${FAULTLINE_MUSL_GCC} -static)
+set(faultline_guest_cc_glibc ${FAULTLINE_GUEST_GCC} -static)
+set(faultline_guest_cc_glibc-pie ${FAULTLINE_GUEST_GCC} -static-pie -fPIE)
+set(faultline_guest_cflags -O2 -g -Wall)
+
+file(GLOB faultline_guest_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/diff/*.c)
+list(SORT faultline_guest_sources)
+
+set(faultline_guest_outputs)
+set(faultline_guest_programs)
+foreach(src IN LISTS faultline_guest_sources)
+  get_filename_component(name ${src} NAME_WE)
+  list(APPEND faultline_guest_programs ${name})
+  foreach(variant IN LISTS faultline_guest_variants)
+    set(out ${faultline_guest_dir}/${variant}/${name})
+    file(MAKE_DIRECTORY ${faultline_guest_dir}/${variant})
+    add_custom_command(
+      OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${faultline_guest_dir}/${variant}
+      COMMAND ${faultline_guest_cc_${variant}} ${faultline_guest_cflags}
+              -MD -MF ${out}.d -o ${out} ${src} -lm
+      DEPENDS ${src}
+      DEPFILE ${out}.d
+      COMMENT "Building guest ${variant}/${name}"
+      VERBATIM)
+    list(APPEND faultline_guest_outputs ${out})
+  endforeach()
+endforeach()
+
+add_custom_target(guests ALL DEPENDS ${faultline_guest_outputs})
+
+set_property(GLOBAL PROPERTY FAULTLINE_GUEST_DIR ${faultline_guest_dir})
+set_property(GLOBAL PROPERTY FAULTLINE_GUEST_VARIANTS ${faultline_guest_variants})
+set_property(GLOBAL PROPERTY FAULTLINE_GUEST_PROGRAMS ${faultline_guest_programs})

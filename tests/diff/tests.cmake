@@ -1,0 +1,79 @@
+# Differential tests: each program runs natively and under faultline (tests/diff/run_diff.sh);
+# stdout and exit status must match.
+#
+#   diff: <variant>/<name>   every guest program from guest/guests.cmake, in every variant
+#   diff: busybox/<applet>   a few applets of the host's static busybox
+#
+# All carry the label `diff` (ctest -L diff) and a 120 s timeout (each side has 60 s).
+
+set(FAULTLINE_RUN_DIFF ${CMAKE_CURRENT_LIST_DIR}/run_diff.sh)
+set(FAULTLINE_DIFF_DATA ${CMAKE_CURRENT_LIST_DIR}/data)
+
+# faultline_add_diff_test(TEST_NAME STDIN_FILE PROGRAM [ARGS...])
+# STDIN_FILE may be "" for /dev/null. ARGS may contain empty strings; they are passed on as
+# empty arguments (an unquoted list expansion would drop them, hence the bracket-quoted EVAL).
+function(faultline_add_diff_test test_name stdin_file program)
+  set(cmd "add_test(NAME [==[${test_name}]==] COMMAND bash [==[${FAULTLINE_RUN_DIFF}]==]")
+  string(APPEND cmd " [==[$<TARGET_FILE:faultline>]==] [==[${program}]==]")
+  foreach(arg IN LISTS ARGN)
+    string(APPEND cmd " [==[${arg}]==]")
+  endforeach()
+  string(APPEND cmd ")")
+  cmake_language(EVAL CODE "${cmd}")
+
+  set_tests_properties("${test_name}" PROPERTIES
+    LABELS diff
+    TIMEOUT 120
+    REQUIRED_FILES "${program}")
+  if(stdin_file)
+    set_tests_properties("${test_name}" PROPERTIES ENVIRONMENT "DIFF_STDIN=${stdin_file}")
+  endif()
+endfunction()
+
+# Per-program arguments and stdin.
+set(faultline_diff_args_hello_world tester)
+set(faultline_diff_args_args_env_auxv alpha "beta gamma" "" --delta)
+set(faultline_diff_stdin_write_edge ${FAULTLINE_DIFF_DATA}/stdin.txt)
+
+get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
+get_property(faultline_guest_variants GLOBAL PROPERTY FAULTLINE_GUEST_VARIANTS)
+get_property(faultline_guest_programs GLOBAL PROPERTY FAULTLINE_GUEST_PROGRAMS)
+if(NOT faultline_guest_dir)
+  message(STATUS "diff tests: no guest programs defined (guest/guests.cmake missing); skipping them")
+endif()
+foreach(variant IN LISTS faultline_guest_variants)
+  foreach(name IN LISTS faultline_guest_programs)
+    faultline_add_diff_test("diff: ${variant}/${name}"
+      "${faultline_diff_stdin_${name}}"
+      ${faultline_guest_dir}/${variant}/${name}
+      "${faultline_diff_args_${name}}")  # quoted: keeps empty arguments
+  endforeach()
+endforeach()
+
+# Real-world static binaries nobody here wrote.
+find_program(FAULTLINE_BUSYBOX busybox)
+set(faultline_busybox_usable FALSE)
+if(NOT FAULTLINE_BUSYBOX)
+  message(STATUS "diff tests: busybox not found, busybox tests not registered (apt-get install busybox-static)")
+else()
+  set(faultline_busybox_usable TRUE)
+  find_program(FAULTLINE_FILE_TOOL file)
+  if(FAULTLINE_FILE_TOOL)
+    execute_process(COMMAND ${FAULTLINE_FILE_TOOL} -L ${FAULTLINE_BUSYBOX}
+                    OUTPUT_VARIABLE faultline_busybox_kind ERROR_QUIET)
+    if(faultline_busybox_kind MATCHES "dynamically linked")
+      message(STATUS "diff tests: ${FAULTLINE_BUSYBOX} is dynamically linked, busybox tests not "
+                     "registered (apt-get install busybox-static)")
+      set(faultline_busybox_usable FALSE)
+    endif()
+  endif()
+endif()
+if(faultline_busybox_usable)
+  set(stdin_txt ${FAULTLINE_DIFF_DATA}/stdin.txt)
+  faultline_add_diff_test("diff: busybox/echo" "" ${FAULTLINE_BUSYBOX} echo hello world)
+  faultline_add_diff_test("diff: busybox/true" "" ${FAULTLINE_BUSYBOX} true)
+  faultline_add_diff_test("diff: busybox/false" "" ${FAULTLINE_BUSYBOX} false)
+  faultline_add_diff_test("diff: busybox/seq" "" ${FAULTLINE_BUSYBOX} seq 1 1000)
+  faultline_add_diff_test("diff: busybox/wc" ${stdin_txt} ${FAULTLINE_BUSYBOX} wc)
+  faultline_add_diff_test("diff: busybox/sha256sum" ${stdin_txt} ${FAULTLINE_BUSYBOX} sha256sum)
+endif()
