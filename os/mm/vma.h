@@ -41,6 +41,10 @@ struct VmaRbLinks {
     // Largest free gap below any VMA in this subtree, where the gap below a VMA is
     // vma.start - (previous VMA's end, or 0 for the first VMA). Linux's rb_subtree_gap.
     std::uint64_t subtree_gap = 0;
+    // Address-ordered neighbours (Linux's vm_prev/vm_next): the gap below a VMA needs its
+    // predecessor's end in O(1), and next()/prev()/iteration become O(1).
+    struct Vma* prev = nullptr;
+    struct Vma* next = nullptr;
 };
 
 struct Vma {
