@@ -1,0 +1,257 @@
+#include "emu/cpu.h"
+
+#include <unicorn/unicorn.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace emu {
+
+namespace {
+
+// The boot stub's pages are visible at kKernelBase + physical address while
+// m_kernel_mappings is set (only during enter_user_mode()).
+constexpr std::uint64_t kKernelBase = 0xffff'8000'0000'0000ull;
+// run() stops when RIP reaches this address; nothing ever lives there.
+constexpr std::uint64_t kNeverReached = 0xffff'ffff'ffff'f000ull;
+
+// Linux's x86-64 GDT layout, so that guests reading %cs/%ss see Linux's selectors.
+constexpr std::uint64_t kGdt[] = {
+    0,                       // 0x00 null
+    0x00cf9b000000ffffull,   // 0x08 kernel 32-bit code
+    0x00af9b000000ffffull,   // 0x10 __KERNEL_CS (64-bit)
+    0x00cf93000000ffffull,   // 0x18 __KERNEL_DS
+    0x00cffb000000ffffull,   // 0x23 __USER32_CS
+    0x00cff3000000ffffull,   // 0x2b __USER_DS
+    0x00affb000000ffffull,   // 0x33 __USER_CS (64-bit)
+};
+constexpr std::uint64_t kUserCs = 0x33;
+constexpr std::uint64_t kUserDs = 0x2b;
+constexpr std::uint64_t kUserRflags = 0x202;
+constexpr unsigned kInvalidOpcodeVector = 6;  // IF set, as Linux starts user code
+
+// Scratch page layout.
+constexpr std::uint64_t kGdtOffset = 0x000;
+constexpr std::uint64_t kProbeOffset = 0x100;  // mov ax, 0xfff8; mov ds, ax: #GP (exception-state probe)
+constexpr std::uint64_t kStubOffset = 0x110;   // mov eax,1; cpuid; iretq
+constexpr std::uint64_t kLandingOffset = 0x200;  // where the iretq lands, in CPL 3; never run
+constexpr std::uint64_t kStackTop = 0xff0;
+constexpr std::uint8_t kProbeCode[] = {0x66, 0xb8, 0xf8, 0xff, 0x8e, 0xd8};
+constexpr std::uint8_t kStubCode[] = {0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0xa2, 0x48, 0xcf};
+
+int uc_reg_id(Reg r) {
+    switch (r) {
+    case Reg::rax: return UC_X86_REG_RAX;
+    case Reg::rbx: return UC_X86_REG_RBX;
+    case Reg::rcx: return UC_X86_REG_RCX;
+    case Reg::rdx: return UC_X86_REG_RDX;
+    case Reg::rsi: return UC_X86_REG_RSI;
+    case Reg::rdi: return UC_X86_REG_RDI;
+    case Reg::rbp: return UC_X86_REG_RBP;
+    case Reg::rsp: return UC_X86_REG_RSP;
+    case Reg::r8: return UC_X86_REG_R8;
+    case Reg::r9: return UC_X86_REG_R9;
+    case Reg::r10: return UC_X86_REG_R10;
+    case Reg::r11: return UC_X86_REG_R11;
+    case Reg::r12: return UC_X86_REG_R12;
+    case Reg::r13: return UC_X86_REG_R13;
+    case Reg::r14: return UC_X86_REG_R14;
+    case Reg::r15: return UC_X86_REG_R15;
+    case Reg::rip: return UC_X86_REG_RIP;
+    case Reg::rflags: return UC_X86_REG_RFLAGS;
+    case Reg::fs_base: return UC_X86_REG_FS_BASE;
+    case Reg::gs_base: return UC_X86_REG_GS_BASE;
+    }
+    return UC_X86_REG_INVALID;
+}
+
+}  // namespace
+
+struct Cpu::Hooks {
+    static bool tlb_fill(uc_engine*, std::uint64_t vaddr, uc_mem_type type, uc_tlb_entry* result, void* user) {
+        auto* cpu = static_cast<Cpu*>(user);
+        MemAccess access = MemAccess::Read;
+        if (type == UC_MEM_WRITE)
+            access = MemAccess::Write;
+        else if (type == UC_MEM_FETCH)
+            access = MemAccess::Fetch;
+        cpu->m_fault_vaddr = vaddr;
+        cpu->m_fault_access = access;
+        if (vaddr >= kKernelBase) {
+            if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size) {
+                cpu->m_page_fault = true;
+                return false;
+            }
+            result->paddr = vaddr - kKernelBase;
+            result->perms = UC_PROT_ALL;
+            return true;
+        }
+        auto entry = cpu->m_client.tlb_fill(vaddr, access);
+        if (!entry) {
+            cpu->m_page_fault = true;
+            return false;
+        }
+        result->paddr = entry->paddr;
+        result->perms = static_cast<uc_prot>(entry->perms);
+        return true;
+    }
+
+    static void syscall(uc_engine*, void* user) { static_cast<Cpu*>(user)->m_client.syscall(); }
+
+    static void interrupt(uc_engine* uc, std::uint32_t vector, void* user) {
+        auto* cpu = static_cast<Cpu*>(user);
+        cpu->m_exception = true;
+        cpu->m_exception_vector = vector;
+        uc_emu_stop(uc);
+    }
+};
+
+Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
+    : m_client(client), m_ram(ram), m_ram_size(ram_size) {
+    check(uc_open(UC_ARCH_X86, UC_MODE_64, &m_uc), "uc_open");
+    check(uc_ctl_tlb_mode(m_uc, UC_TLB_VIRTUAL), "uc_ctl_tlb_mode(UC_TLB_VIRTUAL)");
+    check(uc_mem_map_ptr(m_uc, 0, ram_size, UC_PROT_ALL, ram), "uc_mem_map_ptr(physical memory)");
+    uc_hook h;
+    check(uc_hook_add(m_uc, &h, UC_HOOK_TLB_FILL, reinterpret_cast<void*>(&Hooks::tlb_fill), this, 1, 0),
+          "uc_hook_add(TLB_FILL)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::syscall), this, 1, 0,
+                      UC_X86_INS_SYSCALL),
+          "uc_hook_add(SYSCALL)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Hooks::interrupt), this, 1, 0),
+          "uc_hook_add(INTR)");
+}
+
+Cpu::~Cpu() {
+    if (m_uc)
+        uc_close(m_uc);
+}
+
+void Cpu::check(int err, const char* what) const {
+    if (err != UC_ERR_OK)
+        throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(static_cast<uc_err>(err)));
+}
+
+std::uint64_t Cpu::reg(Reg r) const {
+    std::uint64_t v = 0;
+    uc_reg_read(m_uc, uc_reg_id(r), &v);
+    return v;
+}
+
+void Cpu::set_reg(Reg r, std::uint64_t value) { uc_reg_write(m_uc, uc_reg_id(r), &value); }
+
+void Cpu::read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const {
+    static constexpr int kIds[7] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+                                    UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
+    std::uint64_t values[7] = {};
+    void* ptrs[7];
+    for (int i = 0; i < 7; ++i)
+        ptrs[i] = &values[i];
+    uc_reg_read_batch(m_uc, const_cast<int*>(kIds), ptrs, 7);
+    nr = values[0];
+    for (int i = 0; i < 6; ++i)
+        args[i] = values[i + 1];
+}
+
+void Cpu::finish_syscall(std::uint64_t rax) {
+    // Inside the SYSCALL hook RIP still points at the 2-byte instruction; Unicorn advances
+    // it when the hook returns. Linux leaves the return address in rcx and RFLAGS in r11.
+    std::uint64_t rip = 0, rflags = 0;
+    uc_reg_read(m_uc, UC_X86_REG_RIP, &rip);
+    uc_reg_read(m_uc, UC_X86_REG_RFLAGS, &rflags);
+    std::uint64_t rcx = rip + 2;
+    static constexpr int kIds[3] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_R11};
+    void* ptrs[3] = {&rax, &rcx, &rflags};
+    uc_reg_write_batch(m_uc, const_cast<int*>(kIds), ptrs, 3);
+}
+
+void Cpu::enter_user_mode(std::uint64_t scratch_frame) {
+    m_scratch_frame = scratch_frame;
+    std::byte* page = m_ram + scratch_frame;
+    const std::uint64_t kva = kKernelBase + scratch_frame;
+    std::memcpy(page + kGdtOffset, kGdt, sizeof(kGdt));
+    std::memcpy(page + kProbeOffset, kProbeCode, sizeof(kProbeCode));
+    std::memcpy(page + kStubOffset, kStubCode, sizeof(kStubCode));
+    uc_x86_mmr gdtr{};
+    gdtr.base = kva + kGdtOffset;
+    gdtr.limit = sizeof(kGdt) - 1;
+    check(uc_reg_write(m_uc, UC_X86_REG_GDTR, &gdtr), "write GDTR");
+    m_kernel_mappings = true;
+
+    // 1. Find where Unicorn keeps `old_exception` (see clear_exception_state()).
+    probe_exception_state(kva + kProbeOffset);
+
+    // 2. cpuid for AT_HWCAP, then iretq into CPL 3 through a Linux-like user frame.
+    // The frame returns to a kernel address (still translatable) that is also the run's
+    // `until` address, so the run stops in CPL 3 before executing anything there. (No
+    // instruction count is used: Unicorn's count hook would linger into the next run.)
+    const std::uint64_t landing = kva + kLandingOffset;
+    std::uint64_t frame[5] = {landing, kUserCs, kUserRflags, 0 /*rsp*/, kUserDs};
+    std::memcpy(page + kStackTop - sizeof(frame), frame, sizeof(frame));
+    std::uint64_t rsp = kva + kStackTop - sizeof(frame);
+    check(uc_reg_write(m_uc, UC_X86_REG_RSP, &rsp), "write RSP");
+    m_page_fault = false;
+    uc_emu_start(m_uc, kva + kStubOffset, landing, 0, 0);
+    std::uint64_t rdx = 0;
+    uc_reg_read(m_uc, UC_X86_REG_RDX, &rdx);
+    m_hwcap = static_cast<std::uint32_t>(rdx);
+    std::uint64_t cs = 0;
+    uc_reg_read(m_uc, UC_X86_REG_CS, &cs);
+    if (cs != kUserCs)
+        throw std::runtime_error("unicorn: iretq to CPL 3 did not take effect");
+
+    // The guest must never see the stub's pages: drop them and every cached translation.
+    m_kernel_mappings = false;
+    m_page_fault = false;
+    std::memset(page, 0, 0x1000);
+    flush_tlb();
+    invalidate_code(scratch_frame, 0x1000);
+    std::uint64_t zero = 0;
+    for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsp})
+        set_reg(r, zero);
+}
+
+StopReason Cpu::run() {
+    m_stop_requested = false;
+    m_page_fault = false;
+    m_exception = false;
+    std::uint64_t rip = reg(Reg::rip);
+    uc_err e = uc_emu_start(m_uc, rip, kNeverReached, 0, 0);
+    // A stop requested by a callback (exit, a syscall that must leave the run loop) wins:
+    // Unicorn's way of stopping can itself probe the `until` address.
+    if (m_stop_requested)
+        return StopReason::Stopped;
+    if (m_exception) {
+        clear_exception_state();
+        return StopReason::Exception;
+    }
+    if (e == UC_ERR_INSN_INVALID) {
+        // Unicorn reports #UD as an error rather than through the interrupt hook.
+        m_exception_vector = kInvalidOpcodeVector;
+        return StopReason::Exception;
+    }
+    // A refused TLB fill ends the run with an error. (Unicorn may also translate addresses
+    // before executing anything, e.g. around the `until` address; a refusal there is not a
+    // guest fault, which is why m_page_fault alone does not decide.)
+    if (e != UC_ERR_OK && m_page_fault)
+        return StopReason::PageFault;
+    if (e != UC_ERR_OK) {
+        m_error = uc_strerror(e);
+        return StopReason::Error;
+    }
+    return StopReason::Stopped;
+}
+
+void Cpu::stop() {
+    m_stop_requested = true;
+    uc_emu_stop(m_uc);
+}
+
+void Cpu::flush_tlb() { uc_ctl_flush_tlb(m_uc); }
+
+void Cpu::invalidate_code(std::uint64_t paddr, std::uint64_t length) {
+    // A write through Unicorn's physical-memory path invalidates translated blocks in the
+    // range; rewrite the bytes that are already there.
+    uc_mem_write(m_uc, paddr, m_ram + paddr, length);
+}
+
+}  // namespace emu

@@ -1,0 +1,77 @@
+#include "os/fs/file_table.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "os/fs/host_errno.h"
+
+namespace os::fs {
+
+using linux_abi::Errno;
+
+OpenFile::OpenFile(int host_fd, std::string path) : m_host_fd(host_fd), m_path(std::move(path)) {}
+
+OpenFile::~OpenFile() {
+    if (m_host_fd >= 0)
+        ::close(m_host_fd);
+}
+
+FileTable FileTable::with_host_stdio() {
+    FileTable t;
+    static constexpr const char* kNames[] = {"<stdin>", "<stdout>", "<stderr>"};
+    for (int fd = 0; fd < 3; ++fd) {
+        int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (copy >= 0)
+            (void)t.install(std::make_shared<OpenFile>(copy, kNames[fd]), fd, false);
+    }
+    return t;
+}
+
+KResult<std::shared_ptr<OpenFile>> FileTable::get(int fd) const {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= m_slots.size() || !m_slots[fd].file)
+        return err(Errno::ebadf);
+    return m_slots[fd].file;
+}
+
+KResult<int> FileTable::install(std::shared_ptr<OpenFile> file, int min_fd, bool cloexec) {
+    if (min_fd < 0 || min_fd >= kMaxFds)
+        return err(Errno::einval);
+    for (int fd = min_fd; fd < kMaxFds; ++fd) {
+        if (static_cast<std::size_t>(fd) >= m_slots.size())
+            m_slots.resize(fd + 1);
+        if (!m_slots[fd].file) {
+            m_slots[fd] = Slot{std::move(file), cloexec};
+            return fd;
+        }
+    }
+    return err(Errno::emfile);
+}
+
+KResult<void> FileTable::close(int fd) {
+    TRY(get(fd));
+    m_slots[fd] = Slot{};
+    return {};
+}
+
+KResult<int> FileTable::dup_to(int oldfd, int newfd, bool cloexec) {
+    auto file = TRY(get(oldfd));
+    if (newfd < 0 || newfd >= kMaxFds)
+        return err(Errno::ebadf);
+    if (static_cast<std::size_t>(newfd) >= m_slots.size())
+        m_slots.resize(newfd + 1);
+    m_slots[newfd] = Slot{std::move(file), cloexec};
+    return newfd;
+}
+
+KResult<bool> FileTable::cloexec(int fd) const {
+    TRY(get(fd));
+    return m_slots[fd].cloexec;
+}
+
+KResult<void> FileTable::set_cloexec(int fd, bool on) {
+    TRY(get(fd));
+    m_slots[fd].cloexec = on;
+    return {};
+}
+
+}  // namespace os::fs

@@ -1,0 +1,95 @@
+// Kernel: the kernel personality. Owns physical memory, the CPU and the processes; it is
+// the CPU's client (TLB fills, syscalls, exceptions) and the memory manager's MMU.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emu/cpu.h"
+#include "os/mm/mmu_notifier.h"
+#include "os/mm/physical_memory.h"
+#include "os/proc/process.h"
+
+namespace os {
+
+class Kernel;
+
+// Implemented by the syscalls/ layer: decodes and runs one system call for the current
+// process, returning the raw value for rax (negative errno on failure).
+class SyscallDispatcher {
+public:
+    virtual ~SyscallDispatcher() = default;
+    virtual std::int64_t dispatch(Kernel& kernel, std::uint64_t nr, const std::uint64_t args[6]) = 0;
+};
+
+struct KernelConfig {
+    std::uint64_t ram_bytes = 512ull << 20;
+    std::uint64_t seed = 0;  // seeds AT_RANDOM and getrandom(): runs are reproducible
+};
+
+// Exit status faultline uses when the program cannot be started (as shells do).
+inline constexpr int kExitCannotExecute = 126;
+inline constexpr int kExitNotFound = 127;
+
+class Kernel final : public emu::CpuClient, public mm::MmuNotifier {
+public:
+    Kernel(const KernelConfig& config, SyscallDispatcher& syscalls);
+    ~Kernel() override;
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    // Runs `path` as the first process until it ends; returns faultline's exit status: the
+    // guest's exit status, 128 + N if a signal N killed it, 126/127 if it could not start.
+    int run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp);
+
+    proc::Process& current() { return *m_current; }
+    emu::Cpu& cpu() { return *m_cpu; }
+    mm::PhysicalMemory& physical_memory() { return m_pmem; }
+    const KernelConfig& config() const { return m_config; }
+
+    // exit_group(): ends the current process with `status` and stops the CPU.
+    void exit_current(int status);
+    // Bytes from the seeded deterministic random stream.
+    void random_bytes(void* buf, std::size_t n);
+    // Says once per syscall number that it is not implemented.
+    void report_unimplemented(std::uint64_t nr, std::string_view name);
+
+    // emu::CpuClient
+    std::optional<emu::TlbEntry> tlb_fill(std::uint64_t vaddr, emu::MemAccess access) override;
+    void syscall() override;
+    // mm::MmuNotifier
+    void flush_tlb() override;
+    void invalidate_code(mm::PhysAddr paddr, std::uint64_t length) override;
+
+private:
+    struct PendingFault {
+        std::uint64_t addr = 0;
+        mm::Access access = mm::Access::Read;
+        mm::FaultError error = mm::FaultError::MapError;
+    };
+
+    int start_first_process(const std::string& path, const std::vector<std::string>& argv,
+                            const std::vector<std::string>& envp);
+    void handle_page_fault();
+    void handle_exception(unsigned vector);
+    // Terminates the current process by signal (the default action of a fatal signal).
+    void kill_current(int sig, const std::string& detail);
+    std::string describe_rip();
+
+    KernelConfig m_config;
+    SyscallDispatcher& m_syscalls;
+    mm::PhysicalMemory m_pmem;
+    std::unique_ptr<emu::Cpu> m_cpu;
+    std::unique_ptr<proc::Process> m_current;
+    std::optional<PendingFault> m_pending_fault;
+    std::mt19937_64 m_random;
+    std::set<std::uint64_t> m_reported_syscalls;
+};
+
+}  // namespace os

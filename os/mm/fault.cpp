@@ -1,0 +1,200 @@
+// The page-fault path, named as Linux names it (mm/memory.c):
+//   translate -> handle_mm_fault -> handle_pte_fault -> do_anonymous_page | do_file_page | do_wp_page
+#include <cstring>
+
+#include "os/fs/host_file.h"
+#include "os/mm/address_space.h"
+
+namespace os::mm {
+
+const char* fault_error_name(FaultError e) {
+    switch (e) {
+    case FaultError::MapError: return "SEGV_MAPERR";
+    case FaultError::AccessError: return "SEGV_ACCERR";
+    case FaultError::BusError: return "SIGBUS";
+    case FaultError::OutOfMemory: return "out of memory";
+    }
+    return "?";
+}
+
+std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Access access) {
+    // At most two rounds: the walk, and the walk again after the fault was resolved.
+    for (int round = 0; round < 2; ++round) {
+        Pte* pte = m_page_table.walk(va, Alloc::No);
+        if (pte && pte_present(*pte)) {
+            Pte e = *pte;
+            bool ok = access == Access::Read || (access == Access::Write && (e & kPteWritable)) ||
+                      (access == Access::Execute && !(e & kPteNoExec));
+            if (ok) {
+                // The CPU sets Accessed on every fill and Dirty on a write. Write permission
+                // goes into the TLB only once the page is dirty, so the first write after a
+                // read fill comes back here to set Dirty.
+                e |= kPteAccessed;
+                if (access == Access::Write)
+                    e |= kPteDirty;
+                *pte = e;
+                Translation t{e & kPteAddrMask, kTransRead};
+                if ((e & kPteWritable) && (e & kPteDirty))
+                    t.perms |= kTransWrite;
+                if (!(e & kPteNoExec)) {
+                    t.perms |= kTransExec;
+                    m_pmem.info(pte_pfn(e)).had_exec_mapping = true;
+                }
+                return t;
+            }
+        }
+        if (round == 1)
+            break;
+        if (auto r = handle_mm_fault(va, access); !r) {
+            ++m_faults.errors;
+            return std::unexpected(r.error());
+        }
+    }
+    // A resolved fault always yields a permitted PTE; getting here is a bug in the resolver.
+    return std::unexpected(FaultError::AccessError);
+}
+
+// Finds the VMA, checks the access against it, and resolves the PTE.
+std::expected<void, FaultError> AddressSpace::handle_mm_fault(VirtAddr va, Access access) {
+    Vma* vma = m_vmas.find_vma(va);
+    if (!vma)
+        return std::unexpected(FaultError::MapError);
+    if (vma->start > va) {
+        if (!(vma->flags & kVmGrowsDown) || !expand_stack(*vma, va))
+            return std::unexpected(FaultError::MapError);
+    }
+    bool allowed = false;
+    switch (access) {
+    case Access::Read: allowed = (vma->prot & (kProtRead | kProtWrite | kProtExec)) != 0; break;
+    case Access::Write: allowed = vma->writable(); break;
+    case Access::Execute: allowed = vma->executable(); break;
+    }
+    if (!allowed)
+        return std::unexpected(FaultError::AccessError);
+    Pte* pte = m_page_table.walk(va, Alloc::Yes);
+    if (!pte)
+        return std::unexpected(FaultError::OutOfMemory);
+    return handle_pte_fault(*vma, va, access, *pte);
+}
+
+std::expected<void, FaultError> AddressSpace::handle_pte_fault(Vma& vma, VirtAddr va, Access access, Pte& pte) {
+    if (!pte_has_frame(pte))
+        return vma.is_anonymous() ? do_anonymous_page(vma, va, access, pte) : do_file_page(vma, va, access, pte);
+    if (!pte_present(pte)) {
+        // PROT_NONE page whose VMA now allows access (protection changed): restore it.
+        pte = (pte & ~kPteSoftProtNone) | kPtePresent;
+    }
+    if (access == Access::Write && !(pte & kPteWritable))
+        return do_wp_page(vma, va, pte);
+    // Present and permitted after all (another path fixed it up): nothing to do.
+    return {};
+}
+
+Pte AddressSpace::leaf_flags(const Vma& vma, bool writable_now) const {
+    Pte flags = kPtePresent | kPteUser | kPteAccessed;
+    if (writable_now)
+        flags |= kPteWritable | kPteDirty;
+    if (!vma.executable())
+        flags |= kPteNoExec;
+    return flags;
+}
+
+void AddressSpace::count(FaultKind kind, bool major) {
+    ++m_faults.by_kind[static_cast<int>(kind)];
+    if (major)
+        ++m_faults.major;
+    else
+        ++m_faults.minor;
+}
+
+// Untouched anonymous memory: a read maps the shared zero frame copy-on-write; a write
+// gets a fresh zeroed frame.
+std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAddr, Access access, Pte& pte) {
+    if (access != Access::Write && !vma.is_shared()) {
+        pte = make_pte(m_pmem.zero_frame(), leaf_flags(vma, false) | kPteSoftCow);
+        count(FaultKind::ZeroPage, false);
+        return {};
+    }
+    auto pfn = m_pmem.allocate(FrameUse::Anonymous);
+    if (!pfn)
+        return std::unexpected(FaultError::OutOfMemory);
+    m_pmem.info(*pfn).mapcount = 1;
+    ++m_resident_pages;
+    pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
+    if (access != Access::Write)
+        pte &= ~kPteDirty;
+    count(FaultKind::DemandZero, false);
+    return {};
+}
+
+// A private file page: read the file's page into a frame of its own. Beyond end of file a
+// whole page is SIGBUS; a partial last page reads as zeros past the end.
+std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
+    const std::uint64_t offset = vma.file_offset_of(va);
+    if (offset >= page_round_up(vma.file->size()))
+        return std::unexpected(FaultError::BusError);
+    auto pfn = m_pmem.allocate(FrameUse::File);
+    if (!pfn)
+        return std::unexpected(FaultError::OutOfMemory);
+    auto n = vma.file->read_at(offset, m_pmem.frame_data(*pfn), kPageSize);
+    if (!n) {
+        m_pmem.put(*pfn);
+        return std::unexpected(FaultError::BusError);
+    }
+    m_pmem.info(*pfn).mapcount = 1;
+    ++m_resident_pages;
+    const bool write = access == Access::Write && vma.writable();
+    pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
+    if (!write)
+        pte &= ~kPteDirty;
+    count(FaultKind::FilePage, true);
+    return {};
+}
+
+// A write to a present, write-protected page of a writable VMA: copy-on-write. The frame
+// is reused when nobody else holds it, copied otherwise.
+std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte& pte) {
+    const Pfn old = pte_pfn(pte);
+    const bool zero = m_pmem.is_zero_frame(old);
+    if (!zero && m_pmem.info(old).refcount == 1) {
+        pte = (pte & ~kPteSoftCow) | kPteWritable | kPteDirty | kPteAccessed;
+        count(FaultKind::CowReuse, false);
+        return {};
+    }
+    auto pfn = m_pmem.allocate(zero ? FrameUse::Anonymous : m_pmem.info(old).use);
+    if (!pfn)
+        return std::unexpected(FaultError::OutOfMemory);
+    if (!zero) {
+        std::memcpy(m_pmem.frame_data(*pfn), m_pmem.frame_data(old), kPageSize);
+        --m_pmem.info(old).mapcount;
+        m_pmem.put(old);
+    } else {
+        ++m_resident_pages;
+    }
+    m_pmem.info(*pfn).mapcount = 1;
+    pte = make_pte(*pfn, leaf_flags(vma, true));
+    // The old translation (read-only, old frame) may be cached.
+    if (m_mmu)
+        m_mmu->flush_tlb();
+    count(zero ? FaultKind::DemandZero : FaultKind::CowCopy, false);
+    return {};
+}
+
+// Grows a VM_GROWSDOWN VMA down to cover `va`, within RLIMIT_STACK and keeping the stack
+// guard gap above the previous VMA (Linux expand_downwards).
+bool AddressSpace::expand_stack(Vma& vma, VirtAddr va) {
+    const VirtAddr new_start = page_round_down(va);
+    if (vma.end - new_start > m_stack_limit)
+        return false;
+    if (const Vma* prev = m_vmas.prev(&vma)) {
+        if (new_start < prev->end || new_start - prev->end < kStackGuardGap)
+            return false;
+    }
+    m_vmas.set_range(&vma, new_start, vma.end);
+    count(FaultKind::StackGrowth, false);
+    // Counted as a kind of its own; the page itself is then faulted in as usual.
+    --m_faults.minor;
+    return true;
+}
+
+}  // namespace os::mm

@@ -1,0 +1,85 @@
+#include "os/proc/elf_loader.h"
+
+namespace os::proc {
+
+using linux_abi::Errno;
+using namespace os::mm;
+
+namespace {
+
+std::uint32_t prot_of(const ElfSegment& seg) {
+    std::uint32_t prot = kProtNone;
+    if (seg.flags & linux_abi::PF_R)
+        prot |= kProtRead;
+    if (seg.flags & linux_abi::PF_W)
+        prot |= kProtWrite;
+    if (seg.flags & linux_abi::PF_X)
+        prot |= kProtExec;
+    return prot;
+}
+
+// Chooses the load bias: none for ET_EXEC; ELF_ET_DYN_BASE for a PIE with an interpreter;
+// for a static PIE (no interpreter) Linux maps it like a loader, top-down in the mmap area.
+KResult<std::uint64_t> choose_load_bias(const AddressSpace& mm, const ElfImage& image) {
+    if (!image.is_dyn)
+        return 0;
+    if (image.interpreter)
+        return kElfEtDynBase - image.min_vaddr();
+    const std::uint64_t total = image.max_vaddr() - image.min_vaddr();
+    VirtAddr base = TRY(mm.find_free_range(0, total));
+    return base - image.min_vaddr();
+}
+
+KResult<void> map_segment(AddressSpace& mm, const ElfSegment& seg, std::uint64_t bias,
+                          const std::shared_ptr<fs::HostFile>& file) {
+    const std::uint32_t prot = prot_of(seg);
+    const VirtAddr start = page_round_down(seg.vaddr + bias);
+    const VirtAddr file_end = seg.vaddr + bias + seg.filesz;
+    const VirtAddr mem_end = seg.vaddr + bias + seg.memsz;
+    if (seg.filesz > 0) {
+        MapRequest req;
+        req.addr = start;
+        req.length = page_round_up(file_end) - start;
+        req.prot = prot;
+        req.placement = Placement::Fixed;
+        req.file = file;
+        req.file_offset = page_round_down(seg.offset);
+        req.name = file->path();
+        TRY(mm.map(req));
+    }
+    if (seg.memsz <= seg.filesz)
+        return {};
+    // bss: zero the rest of the last file page (Linux padzero; errors matter only when the
+    // segment is writable), then anonymous zero pages for the remainder.
+    if (seg.filesz > 0 && !page_aligned(file_end)) {
+        auto cleared = mm.clear_user(file_end, page_round_up(file_end) - file_end);
+        if (!cleared && (prot & kProtWrite))
+            return err(Errno::efault);
+    }
+    const VirtAddr bss_start = seg.filesz > 0 ? page_round_up(file_end) : start;
+    if (page_round_up(mem_end) > bss_start) {
+        MapRequest req;
+        req.addr = bss_start;
+        req.length = page_round_up(mem_end) - bss_start;
+        req.prot = prot;
+        req.placement = Placement::Fixed;
+        TRY(mm.map(req));
+    }
+    return {};
+}
+
+}  // namespace
+
+KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
+                                    const std::shared_ptr<fs::HostFile>& file) {
+    LoadedImage out;
+    out.load_bias = TRY(choose_load_bias(mm, image));
+    for (const ElfSegment& seg : image.loads)
+        TRY_VOID(map_segment(mm, seg, out.load_bias, file));
+    out.entry = image.entry + out.load_bias;
+    out.phdr = image.phdr_vaddr ? image.phdr_vaddr + out.load_bias : 0;
+    out.brk = image.brk_start() + out.load_bias;
+    return out;
+}
+
+}  // namespace os::proc

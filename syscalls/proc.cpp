@@ -1,0 +1,192 @@
+// Process syscalls: identity, exit, thread-library registration (set_tid_address,
+// set_robust_list, rseq), arch_prctl, resource limits.
+#include "syscalls/syscall.h"
+
+namespace syscalls {
+
+namespace {
+
+using os::proc::kRlimInfinity;
+using os::proc::Rlimit;
+
+constexpr std::uint64_t kArchSetGs = 0x1001, kArchSetFs = 0x1002, kArchGetFs = 0x1003, kArchGetGs = 0x1004,
+                        kArchGetCpuid = 0x1011, kArchSetCpuid = 0x1012;
+constexpr std::uint64_t kRobustListHeadSize = 24;
+constexpr std::uint32_t kRseqMinSize = 32;
+constexpr std::uint32_t kRseqFlagUnregister = 1;
+
+SysResult sys_exit_group(Context& c, const Args& a) {
+    c.kernel.exit_current(a.i32(0));
+    return 0;
+}
+
+SysResult sys_getpid(Context& c, const Args&) { return c.proc.pid(); }
+SysResult sys_getppid(Context& c, const Args&) { return c.proc.ppid(); }
+SysResult sys_getuid(Context& c, const Args&) { return c.proc.creds.uid; }
+SysResult sys_geteuid(Context& c, const Args&) { return c.proc.creds.euid; }
+SysResult sys_getgid(Context& c, const Args&) { return c.proc.creds.gid; }
+SysResult sys_getegid(Context& c, const Args&) { return c.proc.creds.egid; }
+
+SysResult sys_set_tid_address(Context& c, const Args& a) {
+    c.proc.clear_child_tid = a[0];
+    return c.proc.pid();
+}
+
+SysResult sys_set_robust_list(Context& c, const Args& a) {
+    if (a[1] != kRobustListHeadSize)
+        return err(Errno::einval);
+    c.proc.robust_list_head = a[0];
+    c.proc.robust_list_len = a[1];
+    return 0;
+}
+
+// rseq: registration and unregistration with Linux's checks. The CPU number is always 0
+// (one emulated CPU); it is written at registration, as the kernel does on return to user.
+SysResult sys_rseq(Context& c, const Args& a) {
+    const std::uint64_t addr = a[0];
+    const std::uint32_t len = a.u32(1);
+    const std::uint32_t flags = a.u32(2);
+    const std::uint32_t sig = a.u32(3);
+    if (flags & kRseqFlagUnregister) {
+        if (flags & ~kRseqFlagUnregister)
+            return err(Errno::einval);
+        if (!c.proc.rseq || c.proc.rseq->addr != addr)
+            return err(Errno::einval);
+        if (c.proc.rseq->length != len)
+            return err(Errno::einval);
+        if (c.proc.rseq->signature != sig)
+            return err(Errno::eperm);
+        c.proc.rseq.reset();
+        return 0;
+    }
+    if (flags)
+        return err(Errno::einval);
+    if (c.proc.rseq) {
+        if (c.proc.rseq->addr != addr || c.proc.rseq->length != len)
+            return err(Errno::einval);
+        if (c.proc.rseq->signature != sig)
+            return err(Errno::eperm);
+        return err(Errno::ebusy);
+    }
+    if (len < kRseqMinSize || (addr & (kRseqMinSize - 1)))
+        return err(Errno::einval);
+    const std::uint32_t ids[2] = {0, 0};  // cpu_id_start, cpu_id
+    TRY_VOID(c.mm.copy_to_user(addr, ids, sizeof(ids)));
+    c.proc.rseq = os::proc::RseqRegistration{addr, len, sig};
+    return 0;
+}
+
+SysResult sys_arch_prctl(Context& c, const Args& a) {
+    const std::uint64_t addr = a[1];
+    switch (a[0]) {
+    case kArchSetFs:
+    case kArchSetGs:
+        if (addr >= os::mm::kUserTop)
+            return err(Errno::eperm);
+        c.kernel.cpu().set_reg(a[0] == kArchSetFs ? emu::Reg::fs_base : emu::Reg::gs_base, addr);
+        return 0;
+    case kArchGetFs:
+    case kArchGetGs: {
+        const std::uint64_t base = c.kernel.cpu().reg(a[0] == kArchGetFs ? emu::Reg::fs_base : emu::Reg::gs_base);
+        TRY_VOID(c.mm.copy_to_user(addr, &base, sizeof(base)));
+        return 0;
+    }
+    case kArchGetCpuid:
+        return 1;  // CPUID is never faulting here
+    case kArchSetCpuid:
+        return err(Errno::enodev);
+    default:
+        return err(Errno::einval);
+    }
+}
+
+void apply_rlimit(Context& c, int resource, const Rlimit& r) {
+    c.proc.rlimits[resource] = r;
+    if (resource == os::proc::kRlimitStack)
+        c.mm.set_stack_limit(r.cur);
+}
+
+SysResult sys_prlimit64(Context& c, const Args& a) {
+    const int pid = a.i32(0);
+    const int resource = a.i32(1);
+    if (pid != 0 && pid != c.proc.pid())
+        return err(Errno::esrch);
+    if (resource < 0 || resource >= os::proc::kNumRlimits)
+        return err(Errno::einval);
+    Rlimit updated{};
+    if (a[2]) {
+        TRY_VOID(c.mm.copy_from_user(&updated, a[2], sizeof(updated)));
+        if (updated.cur > updated.max)
+            return err(Errno::einval);
+        const Rlimit& old = c.proc.rlimits[resource];
+        if (updated.max > old.max && old.max != kRlimInfinity)
+            return err(Errno::eperm);  // raising a hard limit needs CAP_SYS_RESOURCE
+        if (resource == os::proc::kRlimitNofile && updated.max > static_cast<std::uint64_t>(os::fs::FileTable::kMaxFds))
+            return err(Errno::eperm);
+    }
+    if (a[3]) {
+        const Rlimit current = c.proc.rlimits[resource];
+        TRY_VOID(c.mm.copy_to_user(a[3], &current, sizeof(current)));
+    }
+    if (a[2])
+        apply_rlimit(c, resource, updated);
+    return 0;
+}
+
+SysResult sys_getrlimit(Context& c, const Args& a) {
+    Args b{{0, a[0], 0, a[1], 0, 0}};
+    return sys_prlimit64(c, b);
+}
+
+SysResult sys_setrlimit(Context& c, const Args& a) {
+    Args b{{0, a[0], a[1], 0, 0, 0}};
+    return sys_prlimit64(c, b);
+}
+
+// One emulated CPU: affinity is CPU 0.
+SysResult sys_sched_getaffinity(Context& c, const Args& a) {
+    const int pid = a.i32(0);
+    if (pid != 0 && pid != c.proc.pid())
+        return err(Errno::esrch);
+    if (a[1] < sizeof(std::uint64_t) || (a[1] & (sizeof(std::uint64_t) - 1)))
+        return err(Errno::einval);
+    const std::uint64_t mask = 1;
+    TRY_VOID(c.mm.copy_to_user(a[2], &mask, sizeof(mask)));
+    return static_cast<std::int64_t>(sizeof(mask));
+}
+
+SysResult sys_sched_yield(Context&, const Args&) { return 0; }
+
+SysResult sys_umask(Context& c, const Args& a) {
+    const std::uint64_t old = c.proc.umask;
+    c.proc.umask = a[0] & 0777;
+    return static_cast<std::int64_t>(old);
+}
+
+constexpr SyscallDef kDefs[] = {
+    {60, sys_exit_group, Support::Partial, "exit ends the whole process (no threads yet)"},
+    {231, sys_exit_group, Support::Full, ""},
+    {39, sys_getpid, Support::Full, ""},
+    {186, sys_getpid, Support::Partial, "gettid: single-threaded, tid == pid"},
+    {110, sys_getppid, Support::Full, ""},
+    {102, sys_getuid, Support::Full, ""},
+    {107, sys_geteuid, Support::Full, ""},
+    {104, sys_getgid, Support::Full, ""},
+    {108, sys_getegid, Support::Full, ""},
+    {218, sys_set_tid_address, Support::Full, ""},
+    {273, sys_set_robust_list, Support::Partial, "the list is recorded; walked at thread exit once threads exist"},
+    {334, sys_rseq, Support::Partial, "one CPU, no preemption of critical sections yet"},
+    {158, sys_arch_prctl, Support::Full, ""},
+    {302, sys_prlimit64, Support::Partial, "limits other than RLIMIT_STACK are recorded, not enforced"},
+    {97, sys_getrlimit, Support::Full, ""},
+    {160, sys_setrlimit, Support::Full, ""},
+    {204, sys_sched_getaffinity, Support::Full, ""},
+    {24, sys_sched_yield, Support::Full, ""},
+    {95, sys_umask, Support::Full, ""},
+};
+
+}  // namespace
+
+std::span<const SyscallDef> proc_syscalls() { return kDefs; }
+
+}  // namespace syscalls

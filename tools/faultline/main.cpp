@@ -1,0 +1,107 @@
+// faultline: run unmodified x86-64 Linux programs on an emulated CPU whose memory is
+// managed by faultline's own kernel personality.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "os/kernel.h"
+#include "syscalls/dispatcher.h"
+#include "tools/faultline/size.h"
+
+extern char** environ;
+
+namespace {
+
+constexpr std::uint64_t kMinRam = 1ull << 20;
+constexpr std::uint64_t kMaxRam = 64ull << 30;
+
+// Like a shell: a name without '/' is looked up in $PATH.
+std::string resolve_program(const std::string& name) {
+    if (name.find('/') != std::string::npos)
+        return name;
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+        std::size_t end = dirs.find(':', start);
+        if (end == std::string::npos)
+            end = dirs.size();
+        std::string dir = dirs.substr(start, end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
+            return candidate;
+        start = end + 1;
+    }
+    return name;
+}
+
+void setup_logging(int verbosity) {
+    auto logger = spdlog::stderr_logger_st("faultline");
+    logger->set_pattern("faultline: %v");
+    logger->set_level(verbosity >= 2 ? spdlog::level::debug : verbosity == 1 ? spdlog::level::info : spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"faultline: run x86-64 Linux programs on an emulated CPU with faultline's own memory manager"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("faultline ") + FAULTLINE_VERSION);
+
+    CLI::App* run = app.add_subcommand("run", "Run PROGRAM with ARGS under faultline");
+    std::string ram_text = "512M";
+    std::uint64_t seed = 0;
+    int verbosity = 0;
+    std::vector<std::string> command;
+    run->add_option("--ram", ram_text,
+                    "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
+                    "and page cache all come from it")
+        ->capture_default_str();
+    run->add_option("--seed", seed, "Seed of the random bytes the guest gets (AT_RANDOM, getrandom)")
+        ->capture_default_str();
+    run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
+    run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
+        ->required();
+    run->prefix_command(false);
+    run->positionals_at_end(true);
+    run->footer(
+        "Exit status: the program's, or 128+N when signal N killed it; 126 when it cannot be executed, "
+        "127 when it is not found, 125 for a usage or internal error.");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 125;
+    }
+    setup_logging(verbosity);
+
+    auto ram = tools::parse_size(ram_text);
+    if (!ram || *ram < kMinRam || *ram > kMaxRam) {
+        spdlog::error("--ram {}: expected a size between 1M and 64G, like 512M", ram_text);
+        return 125;
+    }
+
+    os::KernelConfig config;
+    config.ram_bytes = *ram;
+    config.seed = seed;
+    std::vector<std::string> envp;
+    for (char** e = environ; *e; ++e)
+        envp.emplace_back(*e);
+    const std::string program = resolve_program(command[0]);
+    try {
+        syscalls::Dispatcher dispatcher;
+        os::Kernel kernel(config, dispatcher);
+        return kernel.run(program, command, envp);
+    } catch (const std::exception& e) {
+        spdlog::error("internal error: {}", e.what());
+        return 125;
+    }
+}
