@@ -78,6 +78,10 @@ struct Cpu::Hooks {
         cpu->m_fault_vaddr = vaddr;
         cpu->m_fault_access = access;
         if (vaddr >= kKernelBase) {
+            // Unicorn probes the pages around the `until` address when a run ends; that is
+            // not an access of the guest's.
+            if (vaddr >= kNeverReached - 0x1000)
+                return false;
             if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size) {
                 cpu->m_page_fault = true;
                 return false;
@@ -97,6 +101,14 @@ struct Cpu::Hooks {
     }
 
     static void syscall(uc_engine*, void* user) { static_cast<Cpu*>(user)->m_client.syscall(); }
+
+    // #UD does not reach the interrupt hook; Unicorn has a hook of its own for it.
+    static bool invalid_instruction(uc_engine*, void* user) {
+        auto* cpu = static_cast<Cpu*>(user);
+        cpu->m_exception = true;
+        cpu->m_exception_vector = kInvalidOpcodeVector;
+        return false;  // stop the run
+    }
 
     static void interrupt(uc_engine* uc, std::uint32_t vector, void* user) {
         auto* cpu = static_cast<Cpu*>(user);
@@ -119,6 +131,9 @@ Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
           "uc_hook_add(SYSCALL)");
     check(uc_hook_add(m_uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Hooks::interrupt), this, 1, 0),
           "uc_hook_add(INTR)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Hooks::invalid_instruction), this, 1,
+                      0),
+          "uc_hook_add(INSN_INVALID)");
 }
 
 Cpu::~Cpu() {
@@ -129,6 +144,23 @@ Cpu::~Cpu() {
 void Cpu::check(int err, const char* what) const {
     if (err != UC_ERR_OK)
         throw std::runtime_error(std::string("unicorn: ") + what + ": " + uc_strerror(static_cast<uc_err>(err)));
+}
+
+void Cpu::reset_registers(std::uint64_t rip, std::uint64_t rsp) {
+    for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi, Reg::rbp, Reg::r8, Reg::r9, Reg::r10,
+                  Reg::r11, Reg::r12, Reg::r13, Reg::r14, Reg::r15, Reg::fs_base, Reg::gs_base})
+        set_reg(r, 0);
+    set_reg(Reg::rsp, rsp);
+    set_reg(Reg::rip, rip);
+    set_reg(Reg::rflags, kUserRflags);
+    std::uint64_t fpcw = 0x37f, fpsw = 0, fptag = 0xffff, mxcsr = 0x1f80;
+    uc_reg_write(m_uc, UC_X86_REG_FPCW, &fpcw);
+    uc_reg_write(m_uc, UC_X86_REG_FPSW, &fpsw);
+    uc_reg_write(m_uc, UC_X86_REG_FPTAG, &fptag);
+    uc_reg_write(m_uc, UC_X86_REG_MXCSR, &mxcsr);
+    std::uint8_t zero[16] = {};
+    for (int i = 0; i < 16; ++i)
+        uc_reg_write(m_uc, UC_X86_REG_XMM0 + i, zero);
 }
 
 std::uint64_t Cpu::reg(Reg r) const {

@@ -68,6 +68,10 @@ public:
     // CPUID.1:EDX of the emulated CPU, as Linux reports in AT_HWCAP.
     std::uint32_t hwcap() const { return m_hwcap; }
 
+    // The register state execve leaves: every general-purpose register zero, RIP and RSP
+    // as given, the x87 control word 0x37f and MXCSR 0x1f80 (Linux's FPU defaults).
+    void reset_registers(std::uint64_t rip, std::uint64_t rsp);
+
     std::uint64_t reg(Reg r) const;
     void set_reg(Reg r, std::uint64_t value);
     // The six syscall argument registers (rdi, rsi, rdx, r10, r8, r9) and rax, in one call.

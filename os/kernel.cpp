@@ -10,6 +10,7 @@
 #include "emu/decoder.h"
 #include "os/abi/signal.h"
 #include "os/proc/exec.h"
+#include "os/proc/signals.h"
 
 namespace os {
 
@@ -96,17 +97,12 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
         spdlog::error("cannot execute {}: {}", path, image.error().message);
         return image.error().error == linux_abi::Errno::enoent ? kExitNotFound : kExitCannotExecute;
     }
-    m_current = std::make_unique<proc::Process>(1, std::move(image->mm), fs::FileTable::with_host_stdio());
+    m_current = std::make_unique<proc::Process>(kFirstPid, kInitPid, std::move(image->mm),
+                                                fs::FileTable::with_host_stdio());
     m_current->set_executable(image->absolute_path);
     m_current->creds = req.creds;
     flush_tlb();
-    // Linux starts a program with every general-purpose register zero (ELF_PLAT_INIT).
-    for (emu::Reg r : {emu::Reg::rax, emu::Reg::rbx, emu::Reg::rcx, emu::Reg::rdx, emu::Reg::rsi, emu::Reg::rdi,
-                       emu::Reg::rbp, emu::Reg::r8, emu::Reg::r9, emu::Reg::r10, emu::Reg::r11, emu::Reg::r12,
-                       emu::Reg::r13, emu::Reg::r14, emu::Reg::r15, emu::Reg::fs_base, emu::Reg::gs_base})
-        m_cpu->set_reg(r, 0);
-    m_cpu->set_reg(emu::Reg::rsp, image->stack_pointer);
-    m_cpu->set_reg(emu::Reg::rip, image->entry);
+    m_cpu->reset_registers(image->entry, image->stack_pointer);
     return 0;
 }
 
@@ -151,6 +147,43 @@ void Kernel::syscall() {
     if (m_current->exited())
         return;
     m_cpu->finish_syscall(static_cast<std::uint64_t>(result));
+    deliver_pending_signals();
+}
+
+void Kernel::send_signal_to_current(int sig) { m_current->pending_signals() |= proc::signal_bit(sig); }
+
+void Kernel::deliver_pending_signals() {
+    proc::Process& p = *m_current;
+    // SIGKILL and SIGSTOP cannot be blocked.
+    const std::uint64_t unblockable = proc::signal_bit(9) | proc::signal_bit(19);
+    std::uint64_t ready = p.pending_signals() & (~p.signal_mask() | unblockable);
+    while (ready && !p.exited()) {
+        const int sig = __builtin_ctzll(ready) + 1;
+        ready &= ready - 1;
+        p.pending_signals() &= ~proc::signal_bit(sig);
+        const std::uint64_t handler = p.sigaction(sig).handler;
+        const proc::DefaultAction action = proc::default_action(sig);
+        if (sig != 9 && handler == linux_abi::SIG_IGN)
+            continue;
+        if (sig != 9 && handler != linux_abi::SIG_DFL) {
+            spdlog::warn("pid {} ({}): running guest signal handlers is not supported yet; {} takes its default action",
+                         p.pid(), p.comm(), linux_abi::signal_name(sig));
+        }
+        switch (action) {
+        case proc::DefaultAction::Ignore:
+        case proc::DefaultAction::Continue:
+            break;
+        case proc::DefaultAction::Stop:
+            spdlog::warn("pid {} ({}): {} would stop the process; job control is not supported yet, ignored", p.pid(),
+                         p.comm(), linux_abi::signal_name(sig));
+            break;
+        case proc::DefaultAction::Terminate:
+        case proc::DefaultAction::CoreDump:
+            kill_current(sig, "(sent by the process itself)");
+            m_cpu->stop();
+            break;
+        }
+    }
 }
 
 void Kernel::exit_current(int status) {

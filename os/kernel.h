@@ -37,6 +37,10 @@ struct KernelConfig {
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
 
+// faultline itself plays init (pid 1, the reaper); the program it runs is pid 2.
+inline constexpr int kInitPid = 1;
+inline constexpr int kFirstPid = 2;
+
 class Kernel final : public emu::CpuClient, public mm::MmuNotifier {
 public:
     Kernel(const KernelConfig& config, SyscallDispatcher& syscalls);
@@ -55,6 +59,9 @@ public:
 
     // exit_group(): ends the current process with `status` and stops the CPU.
     void exit_current(int status);
+    // Sends `sig` to the current process (kill/tkill/tgkill to itself): it becomes pending
+    // and is acted on when it is not blocked, on the way back to user mode.
+    void send_signal_to_current(int sig);
     // Bytes from the seeded deterministic random stream.
     void random_bytes(void* buf, std::size_t n);
     // Says once per syscall number that it is not implemented.
@@ -80,6 +87,8 @@ private:
     void handle_exception(unsigned vector);
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
+    // Acts on pending, unblocked signals (Linux's exit_to_user_mode signal work).
+    void deliver_pending_signals();
     std::string describe_rip();
 
     KernelConfig m_config;

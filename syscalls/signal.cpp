@@ -92,7 +92,44 @@ SysResult sys_sigaltstack(Context& c, const Args& a) {
     return 0;
 }
 
+// kill/tkill/tgkill. Only the process itself exists so far; sig 0 probes existence.
+SysResult send_to(Context& c, int pid, int sig) {
+    if (sig < 0 || sig > linux_abi::kNumSignals)
+        return err(Errno::einval);
+    if (pid != c.proc.pid())
+        return err(Errno::esrch);
+    if (sig != 0)
+        c.kernel.send_signal_to_current(sig);
+    return 0;
+}
+
+SysResult sys_kill(Context& c, const Args& a) {
+    int pid = a.i32(0);
+    if (pid == 0 || pid == -1)
+        pid = c.proc.pid();  // own process group / every process: here, only itself
+    else if (pid < -1)
+        pid = -pid;
+    return send_to(c, pid, a.i32(1));
+}
+
+SysResult sys_tkill(Context& c, const Args& a) {
+    if (a.i32(0) <= 0)
+        return err(Errno::einval);
+    return send_to(c, a.i32(0), a.i32(1));
+}
+
+SysResult sys_tgkill(Context& c, const Args& a) {
+    if (a.i32(0) <= 0 || a.i32(1) <= 0)
+        return err(Errno::einval);
+    if (a.i32(0) != c.proc.pid())
+        return err(Errno::esrch);
+    return send_to(c, a.i32(1), a.i32(2));
+}
+
 constexpr SyscallDef kDefs[] = {
+    {62, sys_kill, Support::Partial, "one process: signals to itself"},
+    {200, sys_tkill, Support::Partial, "one thread"},
+    {234, sys_tgkill, Support::Partial, "one thread"},
     {13, sys_rt_sigaction, Support::Partial, "dispositions recorded; handlers not yet invoked"},
     {14, sys_rt_sigprocmask, Support::Full, ""},
     {131, sys_sigaltstack, Support::Partial, "recorded; used once handlers are invoked"},

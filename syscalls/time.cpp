@@ -75,7 +75,27 @@ SysResult sys_nanosleep(Context& c, const Args& a) {
     return 0;
 }
 
+SysResult sys_clock_nanosleep(Context& c, const Args& a) {
+    const int id = a.i32(0);
+    constexpr int kTimerAbstime = 1;
+    if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME && id != CLOCK_TAI)
+        return err(id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ? Errno::eopnotsupp : Errno::einval);
+    if (a.i32(1) & ~kTimerAbstime)
+        return err(Errno::einval);
+    GuestTimespec req{};
+    TRY_VOID(c.mm.copy_from_user(&req, a[2], sizeof(req)));
+    if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1'000'000'000)
+        return err(Errno::einval);
+    struct timespec ts {req.sec, req.nsec};
+    while (int r = ::clock_nanosleep(id, a.i32(1), &ts, &ts)) {
+        if (r != EINTR)
+            return err(os::fs::host_errno(r));
+    }
+    return 0;
+}
+
 constexpr SyscallDef kDefs[] = {
+    {230, sys_clock_nanosleep, Support::Partial, "sleeps on the host; the only task blocks"},
     {228, sys_clock_gettime, Support::Full, "host clocks"},
     {229, sys_clock_getres, Support::Full, ""},
     {96, sys_gettimeofday, Support::Full, ""},

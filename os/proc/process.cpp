@@ -2,8 +2,8 @@
 
 namespace os::proc {
 
-Process::Process(int pid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files)
-    : m_pid(pid), m_mm(std::move(mm)), m_files(std::move(files)) {}
+Process::Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files)
+    : m_pid(pid), m_ppid(ppid), m_mm(std::move(mm)), m_files(std::move(files)) {}
 
 std::array<Rlimit, kNumRlimits> default_rlimits() {
     std::array<Rlimit, kNumRlimits> r;

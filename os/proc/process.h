@@ -51,7 +51,7 @@ struct RseqRegistration {
 
 class Process {
 public:
-    Process(int pid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files);
+    Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files);
 
     int pid() const { return m_pid; }
     int ppid() const { return m_ppid; }
@@ -67,6 +67,8 @@ public:
 
     linux_abi::KernelSigaction& sigaction(int sig) { return m_sigactions[sig - 1]; }
     std::uint64_t& signal_mask() { return m_signal_mask; }
+    // Signals sent but not yet acted on (blocked, or sent during a syscall).
+    std::uint64_t& pending_signals() { return m_pending_signals; }
 
     std::uint64_t clear_child_tid = 0;
     std::uint64_t robust_list_head = 0;
@@ -83,13 +85,14 @@ public:
 
 private:
     int m_pid;
-    int m_ppid = 0;
+    int m_ppid;
     std::unique_ptr<mm::AddressSpace> m_mm;
     fs::FileTable m_files;
     std::string m_comm;
     std::string m_exe_path;
     std::array<linux_abi::KernelSigaction, linux_abi::kNumSignals> m_sigactions{};
     std::uint64_t m_signal_mask = 0;
+    std::uint64_t m_pending_signals = 0;
     std::optional<ExitState> m_exit;
 };
 
