@@ -75,26 +75,20 @@ struct Cpu::Hooks {
             access = MemAccess::Write;
         else if (type == UC_MEM_FETCH)
             access = MemAccess::Fetch;
-        cpu->m_fault_vaddr = vaddr;
-        cpu->m_fault_access = access;
         if (vaddr >= kKernelBase) {
             // Unicorn probes the pages around the `until` address when a run ends; that is
             // not an access of the guest's.
             if (vaddr >= kNeverReached - 0x1000)
                 return false;
-            if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size) {
-                cpu->m_page_fault = true;
-                return false;
-            }
+            if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size)
+                return cpu->refuse(vaddr, access);
             result->paddr = vaddr - kKernelBase;
             result->perms = UC_PROT_ALL;
             return true;
         }
         auto entry = cpu->m_client.tlb_fill(vaddr, access);
-        if (!entry) {
-            cpu->m_page_fault = true;
-            return false;
-        }
+        if (!entry)
+            return cpu->refuse(vaddr, access);
         result->paddr = entry->paddr;
         result->perms = static_cast<uc_prot>(entry->perms);
         return true;
@@ -240,6 +234,13 @@ void Cpu::enter_user_mode(std::uint64_t scratch_frame) {
     std::uint64_t zero = 0;
     for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsp})
         set_reg(r, zero);
+}
+
+bool Cpu::refuse(std::uint64_t vaddr, MemAccess access) {
+    m_page_fault = true;
+    m_fault_vaddr = vaddr;
+    m_fault_access = access;
+    return false;
 }
 
 StopReason Cpu::run() {

@@ -102,6 +102,8 @@ public:
 
 private:
     void check(int err, const char* what) const;
+    // Records a refused translation; returns false for the hook to pass on.
+    bool refuse(std::uint64_t vaddr, MemAccess access);
     void probe_exception_state(std::uint64_t probe_rip);
     void clear_exception_state();
 

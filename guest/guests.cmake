@@ -52,6 +52,23 @@ foreach(src IN LISTS faultline_guest_sources)
   endforeach()
 endforeach()
 
+# guest/cli/*.c: programs for faultline's own behaviour (tests/cli), not compared with
+# native runs; built once, with musl, into ${CMAKE_BINARY_DIR}/guest/cli/<name>.
+file(GLOB faultline_cli_guest_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/cli/*.c)
+file(MAKE_DIRECTORY ${faultline_guest_dir}/cli)
+foreach(src IN LISTS faultline_cli_guest_sources)
+  get_filename_component(name ${src} NAME_WE)
+  set(out ${faultline_guest_dir}/cli/${name})
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${faultline_guest_cc_musl} ${faultline_guest_cflags} -MD -MF ${out}.d -o ${out} ${src}
+    DEPENDS ${src}
+    DEPFILE ${out}.d
+    COMMENT "Building guest cli/${name}"
+    VERBATIM)
+  list(APPEND faultline_guest_outputs ${out})
+endforeach()
+
 add_custom_target(guests ALL DEPENDS ${faultline_guest_outputs})
 
 set_property(GLOBAL PROPERTY FAULTLINE_GUEST_DIR ${faultline_guest_dir})

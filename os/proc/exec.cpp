@@ -47,8 +47,13 @@ std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem,
         return fail(file.error(), "cannot open: " + std::string(linux_abi::errno_name(file.error())));
 
     auto image = read_elf_file(req.path);
-    if (!image)
-        return fail(Errno::enoexec, image.error().message);
+    if (!image) {
+        // read_elf_file's message starts with the path; our caller names the path itself.
+        std::string message = image.error().message;
+        if (message.starts_with(req.path + ": "))
+            message.erase(0, req.path.size() + 2);
+        return fail(Errno::enoexec, message);
+    }
     if (image->interpreter)
         return fail(Errno::enoexec, "dynamically linked (interpreter " + *image->interpreter +
                                         "): only static programs are supported so far");

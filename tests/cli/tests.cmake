@@ -1,0 +1,12 @@
+# faultline's command-line behaviour (tests/cli/cli_tests.sh): exit statuses, diagnostics,
+# malformed executables. Each case is one ctest test, `cli: <case>`.
+set(faultline_cli_cases
+  malformed-empty malformed-garbage malformed-truncated malformed-wrong-machine
+  malformed-huge-phnum malformed-32bit malformed-core not-found directory not-executable
+  enosys-reported-once signal-line exit-status help bad-ram missing-program ram-limit)
+get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
+foreach(case IN LISTS faultline_cli_cases)
+  add_test(NAME "cli: ${case}"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_tests.sh $<TARGET_FILE:faultline> ${faultline_guest_dir} ${case})
+  set_tests_properties("cli: ${case}" PROPERTIES LABELS cli TIMEOUT 120)
+endforeach()
