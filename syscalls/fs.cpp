@@ -395,7 +395,20 @@ SysResult sys_getcwd(Context& c, const Args& a) {
     return static_cast<std::int64_t>(len);
 }
 
+// getdents64: struct linux_dirent64 is the same on host and guest (both x86-64 Linux).
+SysResult sys_getdents64(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    const std::uint64_t count = std::min<std::uint64_t>(a.u32(2), kChunk);
+    std::vector<std::byte> buf(count);
+    long n = ::syscall(SYS_getdents64, f->host_fd(), buf.data(), count);
+    if (n < 0)
+        return err(host_errno());
+    TRY_VOID(c.mm.copy_to_user(a[1], buf.data(), static_cast<std::uint64_t>(n)));
+    return n;
+}
+
 constexpr SyscallDef kDefs[] = {
+    {217, sys_getdents64, Support::Full, ""},
     {0, sys_read, Support::Full, ""},
     {1, sys_write, Support::Full, ""},
     {2, sys_open, Support::Full, ""},

@@ -1,5 +1,7 @@
 // Process syscalls: identity, exit, thread-library registration (set_tid_address,
 // set_robust_list, rseq), arch_prctl, resource limits.
+#include <cstring>
+
 #include "syscalls/syscall.h"
 
 namespace syscalls {
@@ -163,7 +165,68 @@ SysResult sys_umask(Context& c, const Args& a) {
     return static_cast<std::int64_t>(old);
 }
 
+// prctl: the options ordinary programs use; anything else is EINVAL, as Linux says for
+// options it does not know.
+SysResult sys_prctl(Context& c, const Args& a) {
+    constexpr int kSetPdeathsig = 1, kGetPdeathsig = 2, kGetDumpable = 3, kSetDumpable = 4, kSetName = 15,
+                  kGetName = 16, kSetChildSubreaper = 36, kGetChildSubreaper = 37, kSetNoNewPrivs = 38,
+                  kGetNoNewPrivs = 39;
+    switch (a.i32(0)) {
+    case kSetPdeathsig:
+        if (a[1] > static_cast<std::uint64_t>(linux_abi::kNumSignals))
+            return err(Errno::einval);
+        c.proc.pdeath_signal = static_cast<int>(a[1]);
+        return 0;
+    case kGetPdeathsig: {
+        const std::int32_t sig = c.proc.pdeath_signal;
+        TRY_VOID(c.mm.copy_to_user(a[1], &sig, sizeof(sig)));
+        return 0;
+    }
+    case kGetDumpable:
+        return c.proc.dumpable;
+    case kSetDumpable:
+        if (a[1] > 1)
+            return err(Errno::einval);
+        c.proc.dumpable = static_cast<int>(a[1]);
+        return 0;
+    case kSetName: {
+        char name[16] = {};
+        // Linux copies up to 16 bytes and always terminates; a short string is fine.
+        auto s = TRY(c.mm.copy_string_from_user(a[1], 4096));
+        std::memcpy(name, s.data(), std::min<std::size_t>(s.size(), 15));
+        c.proc.set_comm(name);
+        return 0;
+    }
+    case kGetName: {
+        char name[16] = {};
+        std::memcpy(name, c.proc.comm().data(), std::min<std::size_t>(c.proc.comm().size(), 15));
+        TRY_VOID(c.mm.copy_to_user(a[1], name, sizeof(name)));
+        return 0;
+    }
+    case kSetChildSubreaper:
+        c.proc.child_subreaper = a[1] != 0;
+        return 0;
+    case kGetChildSubreaper: {
+        const std::int32_t v = c.proc.child_subreaper ? 1 : 0;
+        TRY_VOID(c.mm.copy_to_user(a[1], &v, sizeof(v)));
+        return 0;
+    }
+    case kSetNoNewPrivs:
+        if (a[1] != 1 || a[2] || a[3] || a[4])
+            return err(Errno::einval);
+        c.proc.no_new_privs = true;
+        return 0;
+    case kGetNoNewPrivs:
+        if (a[1] || a[2] || a[3] || a[4])
+            return err(Errno::einval);
+        return c.proc.no_new_privs ? 1 : 0;
+    default:
+        return err(Errno::einval);
+    }
+}
+
 constexpr SyscallDef kDefs[] = {
+    {157, sys_prctl, Support::Partial, "name, dumpable, pdeathsig, child subreaper, no_new_privs; others EINVAL"},
     {60, sys_exit_group, Support::Partial, "exit ends the whole process (no threads yet)"},
     {231, sys_exit_group, Support::Full, ""},
     {39, sys_getpid, Support::Full, ""},

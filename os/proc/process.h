@@ -64,6 +64,7 @@ public:
     // Absolute host path of the executable (/proc/self/exe).
     const std::string& exe_path() const { return m_exe_path; }
     void set_executable(const std::string& absolute_path);
+    void set_comm(const std::string& name) { m_comm = name.substr(0, 15); }
 
     linux_abi::KernelSigaction& sigaction(int sig) { return m_sigactions[sig - 1]; }
     std::uint64_t& signal_mask() { return m_signal_mask; }
@@ -75,6 +76,10 @@ public:
     std::uint64_t robust_list_len = 0;
     std::optional<RseqRegistration> rseq;
     std::uint64_t umask = 022;
+    int pdeath_signal = 0;
+    int dumpable = 1;
+    bool child_subreaper = false;
+    bool no_new_privs = false;
     Credentials creds;
     AltStack alt_stack;  // the host user's, as qemu-user reports them
     std::array<Rlimit, kNumRlimits> rlimits = default_rlimits();
