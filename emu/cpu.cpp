@@ -163,6 +163,19 @@ std::uint64_t Cpu::reg(Reg r) const {
     return v;
 }
 
+AddressRegisters Cpu::address_registers() const {
+    static constexpr Reg kHardwareOrder[16] = {Reg::rax, Reg::rcx, Reg::rdx, Reg::rbx, Reg::rsp, Reg::rbp,
+                                               Reg::rsi, Reg::rdi, Reg::r8,  Reg::r9,  Reg::r10, Reg::r11,
+                                               Reg::r12, Reg::r13, Reg::r14, Reg::r15};
+    AddressRegisters regs;
+    for (int i = 0; i < 16; ++i)
+        regs.gpr[i] = reg(kHardwareOrder[i]);
+    regs.rip = reg(Reg::rip);
+    regs.fs_base = reg(Reg::fs_base);
+    regs.gs_base = reg(Reg::gs_base);
+    return regs;
+}
+
 void Cpu::set_reg(Reg r, std::uint64_t value) { uc_reg_write(m_uc, uc_reg_id(r), &value); }
 
 void Cpu::read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const {

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "emu/decoder.h"
+
 struct uc_struct;
 
 namespace emu {
@@ -73,6 +75,8 @@ public:
     void reset_registers(std::uint64_t rip, std::uint64_t rsp);
 
     std::uint64_t reg(Reg r) const;
+    // The registers an effective-address calculation needs (see faulting_data_address()).
+    AddressRegisters address_registers() const;
     void set_reg(Reg r, std::uint64_t value);
     // The six syscall argument registers (rdi, rsi, rdx, r10, r8, r9) and rax, in one call.
     void read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const;

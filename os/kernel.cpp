@@ -205,8 +205,9 @@ std::string Kernel::describe_rip() {
 
 void Kernel::handle_page_fault() {
     // Without a pending fault the CPU refused the access itself (a kernel address).
-    const PendingFault f = m_pending_fault.value_or(
+    PendingFault f = m_pending_fault.value_or(
         PendingFault{m_cpu->fault_address(), to_access(m_cpu->fault_access()), mm::FaultError::MapError});
+    f.addr = exact_fault_address(f.addr, f.access);
     if (f.error == mm::FaultError::OutOfMemory) {
         spdlog::error("out of memory: no free frame for {} at {:#x} (--ram {} MiB)", mm::access_name(f.access),
                       f.addr, m_config.ram_bytes >> 20);
@@ -217,6 +218,15 @@ void Kernel::handle_page_fault() {
                                                          : static_cast<int>(Signal::sigsegv);
     kill_current(sig, fmt::format("({}) {} at address {:#x}", mm::fault_error_name(f.error), mm::access_name(f.access),
                                   f.addr));
+}
+
+std::uint64_t Kernel::exact_fault_address(std::uint64_t page, mm::Access access) {
+    const std::uint64_t rip = m_cpu->reg(emu::Reg::rip);
+    if (access == mm::Access::Execute)
+        return mm::page_round_down(rip) == page ? rip : page;
+    std::uint8_t bytes[15];
+    const std::size_t n = m_current->mm().peek(rip, bytes, sizeof(bytes));
+    return emu::faulting_data_address(bytes, n, m_cpu->address_registers(), page).value_or(page);
 }
 
 void Kernel::handle_exception(unsigned vector) {

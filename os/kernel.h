@@ -90,6 +90,8 @@ private:
     // Acts on pending, unblocked signals (Linux's exit_to_user_mode signal work).
     void deliver_pending_signals();
     std::string describe_rip();
+    // The byte address of a fault the CPU reported by page (Linux's si_addr).
+    std::uint64_t exact_fault_address(std::uint64_t page, mm::Access access);
 
     KernelConfig m_config;
     SyscallDispatcher& m_syscalls;
