@@ -220,7 +220,8 @@ KResult<void> AddressSpace::discard(VirtAddr start, std::uint64_t length) {
 }
 
 VirtAddr AddressSpace::brk(VirtAddr requested) {
-    if (requested < m_start_brk)
+    // Beyond kUserTop, page_round_up() below would wrap to a small address.
+    if (requested < m_start_brk || requested > kUserTop)
         return m_brk;
     const VirtAddr old_top = page_round_up(m_brk);
     const VirtAddr new_top = page_round_up(requested);

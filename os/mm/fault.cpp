@@ -18,6 +18,12 @@ const char* fault_error_name(FaultError e) {
 }
 
 std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Access access) {
+    // The walk looks only at bits 12..47: a non-canonical address such as
+    // 0xffff'0000'0001'0000 would alias the user page at 0x10000.
+    if (va >= kUserTop) {
+        ++m_faults.errors;
+        return std::unexpected(FaultError::MapError);
+    }
     // At most two rounds: the walk, and the walk again after the fault was resolved.
     for (int round = 0; round < 2; ++round) {
         Pte* pte = m_page_table.walk(va, Alloc::No);
