@@ -92,13 +92,13 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
     req.creds = proc::Credentials{static_cast<std::uint32_t>(::getuid()), static_cast<std::uint32_t>(::geteuid()),
                                   static_cast<std::uint32_t>(::getgid()), static_cast<std::uint32_t>(::getegid())};
     random_bytes(req.random.data(), req.random.size());
-    auto image = proc::build_exec_image(m_pmem, this, req);
+    auto image = proc::build_exec_image(m_pmem, this, m_page_cache, req);
     if (!image) {
         spdlog::error("cannot execute {}: {}", path, image.error().message);
         return image.error().error == linux_abi::Errno::enoent ? kExitNotFound : kExitCannotExecute;
     }
     m_current = std::make_unique<proc::Process>(kFirstPid, kInitPid, std::move(image->mm),
-                                                fs::FileTable::with_host_stdio());
+                                                fs::FileTable::with_host_stdio(m_page_cache));
     m_current->set_executable(image->absolute_path);
     m_current->creds = req.creds;
     flush_tlb();
@@ -188,6 +188,13 @@ void Kernel::deliver_pending_signals() {
 
 void Kernel::exit_current(int status) {
     m_current->set_exit(proc::ExitState{status & 0xff, 0});
+    m_cpu->stop();
+}
+
+void Kernel::deadlock(const std::string& what) {
+    spdlog::error("deadlock: pid {} ({}) is blocked {} and no other process can wake it", m_current->pid(),
+                  m_current->comm(), what);
+    kill_current(static_cast<int>(Signal::sigkill), "(deadlock)");
     m_cpu->stop();
 }
 

@@ -13,6 +13,7 @@
 
 #include "emu/cpu.h"
 #include "os/mm/mmu_notifier.h"
+#include "os/mm/page_cache.h"
 #include "os/mm/physical_memory.h"
 #include "os/proc/process.h"
 
@@ -55,6 +56,9 @@ public:
     proc::Process& current() { return *m_current; }
     emu::Cpu& cpu() { return *m_cpu; }
     mm::PhysicalMemory& physical_memory() { return m_pmem; }
+    mm::PageCache& page_cache() { return m_page_cache; }
+    // A fresh inode number for objects that live only inside faultline (pipes).
+    std::uint64_t allocate_inode_number() { return ++m_last_inode; }
     const KernelConfig& config() const { return m_config; }
 
     // exit_group(): ends the current process with `status` and stops the CPU.
@@ -62,6 +66,9 @@ public:
     // Sends `sig` to the current process (kill/tkill/tgkill to itself): it becomes pending
     // and is acted on when it is not blocked, on the way back to user mode.
     void send_signal_to_current(int sig);
+    // The current process must wait for something only another process could do; with no
+    // other process able to run, that is a deadlock: say so and end the process.
+    void deadlock(const std::string& what);
     // Bytes from the seeded deterministic random stream.
     void random_bytes(void* buf, std::size_t n);
     // Says once per syscall number that it is not implemented.
@@ -96,6 +103,8 @@ private:
     KernelConfig m_config;
     SyscallDispatcher& m_syscalls;
     mm::PhysicalMemory m_pmem;
+    mm::PageCache m_page_cache{m_pmem};
+    std::uint64_t m_last_inode = 0;
     std::unique_ptr<emu::Cpu> m_cpu;
     std::unique_ptr<proc::Process> m_current;
     std::optional<PendingFault> m_pending_fault;

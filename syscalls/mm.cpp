@@ -3,7 +3,8 @@
 
 #include <fcntl.h>
 
-#include "os/fs/host_file.h"
+#include "os/fs/file.h"
+#include "os/mm/page_cache.h"
 #include "syscalls/syscall.h"
 
 namespace syscalls {
@@ -39,20 +40,21 @@ void populate(AddressSpace& mm, VirtAddr start, std::uint64_t length, std::uint3
         (void)mm.translate(va, access);
 }
 
-KResult<std::shared_ptr<os::fs::HostFile>> mappable_file(Context& c, int fd, std::uint64_t flags,
-                                                          std::uint32_t prot) {
+// The page-cache object for a file mapping, with Linux's permission checks.
+KResult<std::shared_ptr<CachedFile>> mappable_file(Context& c, int fd, std::uint64_t type, std::uint32_t prot,
+                                                   std::uint32_t& vm_flags) {
     auto file = TRY(c.proc.files().get(fd));
-    const int mode = ::fcntl(file->host_fd(), F_GETFL);
-    if (mode < 0)
-        return err(Errno::ebadf);
-    if ((mode & O_ACCMODE) == O_WRONLY)
+    if (!file->readable())
         return err(Errno::eacces);
-    if ((flags & kMapTypeMask) != kMapPrivate && (prot & kProtWrite) && (mode & O_ACCMODE) != O_RDWR)
+    const bool shared = type != kMapPrivate;
+    if (shared && !file->writable()) {
+        if (prot & kProtWrite)
+            return err(Errno::eacces);
+        vm_flags |= kVmWriteForbidden;
+    }
+    if (shared && (file->status_flags() & os::fs::kOpenAppend) && (prot & kProtWrite))
         return err(Errno::eacces);
-    const int copy = ::fcntl(file->host_fd(), F_DUPFD_CLOEXEC, 3);
-    if (copy < 0)
-        return err(Errno::enfile);
-    return std::make_shared<os::fs::HostFile>(copy, file->path());
+    return file->mapping(shared && file->writable());
 }
 
 SysResult sys_mmap(Context& c, const Args& a) {
@@ -89,9 +91,7 @@ SysResult sys_mmap(Context& c, const Args& a) {
     if (flags & kMapNoReserve)
         req.vm_flags |= kVmNoReserve;
     if (!(flags & kMapAnonymous)) {
-        if (type != kMapPrivate)
-            return err(Errno::enodev);  // shared file mappings need the page cache (not yet)
-        req.file = TRY(mappable_file(c, fd, flags, req.prot));
+        req.file = TRY(mappable_file(c, fd, type, req.prot, req.vm_flags));
         req.file_offset = offset;
         req.name = req.file->path();
     }
@@ -140,7 +140,7 @@ SysResult sys_madvise(Context& c, const Args& a) {
 
 constexpr SyscallDef kDefs[] = {
     {12, sys_brk, Support::Full, ""},
-    {9, sys_mmap, Support::Partial, "MAP_SHARED file mappings return ENODEV until the page cache exists"},
+    {9, sys_mmap, Support::Full, ""},
     {11, sys_munmap, Support::Full, ""},
     {10, sys_mprotect, Support::Full, ""},
     {28, sys_madvise, Support::Partial, "advice other than NORMAL/RANDOM/SEQUENTIAL/WILLNEED/DONTNEED/FREE is EINVAL"},

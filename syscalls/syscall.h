@@ -48,7 +48,9 @@ struct SyscallDef {
 // Each family lists its syscalls (syscalls/<family>.cpp).
 std::span<const SyscallDef> mm_syscalls();
 std::span<const SyscallDef> proc_syscalls();
-std::span<const SyscallDef> fs_syscalls();
+std::span<const SyscallDef> fs_io_syscalls();
+std::span<const SyscallDef> fs_fd_syscalls();
+std::span<const SyscallDef> fs_path_syscalls();
 std::span<const SyscallDef> signal_syscalls();
 std::span<const SyscallDef> time_syscalls();
 std::span<const SyscallDef> misc_syscalls();

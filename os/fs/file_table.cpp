@@ -4,36 +4,30 @@
 #include <unistd.h>
 
 #include "os/fs/host_errno.h"
+#include "os/fs/host_file_description.h"
 
 namespace os::fs {
 
 using linux_abi::Errno;
 
-OpenFile::OpenFile(int host_fd, std::string path) : m_host_fd(host_fd), m_path(std::move(path)) {}
-
-OpenFile::~OpenFile() {
-    if (m_host_fd >= 0)
-        ::close(m_host_fd);
-}
-
-FileTable FileTable::with_host_stdio() {
+FileTable FileTable::with_host_stdio(mm::PageCache& cache) {
     FileTable t;
     static constexpr const char* kNames[] = {"<stdin>", "<stdout>", "<stderr>"};
     for (int fd = 0; fd < 3; ++fd) {
         int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (copy >= 0)
-            (void)t.install(std::make_shared<OpenFile>(copy, kNames[fd]), fd, false);
+            (void)t.install(std::make_shared<HostFileDescription>(copy, kNames[fd], cache), fd, false);
     }
     return t;
 }
 
-KResult<std::shared_ptr<OpenFile>> FileTable::get(int fd) const {
+KResult<std::shared_ptr<File>> FileTable::get(int fd) const {
     if (fd < 0 || static_cast<std::size_t>(fd) >= m_slots.size() || !m_slots[fd].file)
         return err(Errno::ebadf);
     return m_slots[fd].file;
 }
 
-KResult<int> FileTable::install(std::shared_ptr<OpenFile> file, int min_fd, bool cloexec) {
+KResult<int> FileTable::install(std::shared_ptr<File> file, int min_fd, bool cloexec) {
     if (min_fd < 0 || min_fd >= kMaxFds)
         return err(Errno::einval);
     for (int fd = min_fd; fd < kMaxFds; ++fd) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "os/fs/host_file.h"
 
 namespace os::mm {
 
@@ -13,8 +12,47 @@ AddressSpace::AddressSpace(PhysicalMemory& pmem, MmuNotifier* mmu)
     : m_pmem(pmem), m_mmu(mmu), m_page_table(pmem) {}
 
 AddressSpace::~AddressSpace() {
+    // exit_mmap: shared file pages written back, every frame released.
+    for (const Vma& v : m_vmas)
+        zap_vma_range(v, v.start, v.end);
     zap_range(0, kUserTop);
+    for (const auto& file : m_mapped_files)
+        file->remove_mapper(this);
     // The page table and the VMA tree free themselves.
+}
+
+void AddressSpace::note_file_mapped(const std::shared_ptr<CachedFile>& file) {
+    if (m_mapped_files.insert(file).second)
+        file->add_mapper(this);
+}
+
+void AddressSpace::forget_unmapped_files() {
+    for (auto it = m_mapped_files.begin(); it != m_mapped_files.end();) {
+        bool still_mapped = false;
+        for (const Vma& v : m_vmas)
+            still_mapped |= v.file == *it;
+        if (still_mapped) {
+            ++it;
+        } else {
+            (*it)->remove_mapper(this);
+            it = m_mapped_files.erase(it);
+        }
+    }
+}
+
+void AddressSpace::write_back_if_dirty(const Vma& vma, VirtAddr va, Pte& pte) {
+    if (!vma.file || !vma.is_shared() || !pte_has_frame(pte) || !(pte & kPteDirty))
+        return;
+    // An error cannot be reported from here (Linux records it for the next fsync); the
+    // page stays in the cache either way.
+    (void)vma.file->write_back(vma.file_offset_of(va) >> kPageShift);
+    pte &= ~kPteDirty;
+}
+
+void AddressSpace::zap_vma_range(const Vma& vma, VirtAddr start, VirtAddr end) {
+    if (vma.file && vma.is_shared())
+        m_page_table.for_each_pte(start, end, [&](VirtAddr va, Pte& pte) { write_back_if_dirty(vma, va, pte); });
+    zap_range(start, end);
 }
 
 std::uint64_t AddressSpace::mapped_bytes() const {
@@ -127,6 +165,8 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
     Vma* inserted = m_vmas.insert(std::move(vma));
     if (!inserted)
         return err(Errno::enomem);
+    if (req.file)
+        note_file_mapped(req.file);
     try_merge(inserted);
     return addr;
 }
@@ -142,9 +182,11 @@ KResult<void> AddressSpace::unmap(VirtAddr start, std::uint64_t length) {
         return {};
     split_at(start);
     split_at(end);
-    zap_range(start, end);
-    while (Vma* v = m_vmas.find_overlap(start, end))
+    while (Vma* v = m_vmas.find_overlap(start, end)) {
+        zap_vma_range(*v, v->start, v->end);
         m_vmas.remove(v);
+    }
+    forget_unmapped_files();
     return {};
 }
 
@@ -175,6 +217,14 @@ KResult<void> AddressSpace::protect(VirtAddr start, std::uint64_t length, std::u
         return err(Errno::einval);
     if (prot & ~(kProtRead | kProtWrite | kProtExec))
         return err(Errno::einval);
+    {
+        // A shared mapping of a file opened read-only can never become writable (Linux
+        // checks VM_MAYWRITE): EACCES, and nothing changes.
+        const std::uint64_t len = page_round_up(length);
+        for (Vma* v = m_vmas.find_vma(start); v && len && v->start < start + len; v = m_vmas.next(v))
+            if ((prot & kProtWrite) && (v->flags & kVmWriteForbidden))
+                return err(Errno::eacces);
+    }
     length = page_round_up(length);
     if (length == 0)
         return {};
@@ -217,6 +267,45 @@ KResult<void> AddressSpace::discard(VirtAddr start, std::uint64_t length) {
     if (hole || cursor < end)
         return err(Errno::enomem);
     return {};
+}
+
+KResult<void> AddressSpace::sync_range(VirtAddr start, std::uint64_t length) {
+    if (!page_aligned(start))
+        return err(Errno::einval);
+    length = page_round_up(length);
+    if (start >= kUserTop || length > kUserTop - start)
+        return err(Errno::enomem);
+    const VirtAddr end = start + length;
+    bool hole = false;
+    bool cleaned = false;
+    VirtAddr cursor = start;
+    for (Vma* v = m_vmas.find_vma(start); v && v->start < end; v = m_vmas.next(v)) {
+        hole |= v->start > cursor;
+        cursor = v->end;
+        if (!v->file || !v->is_shared())
+            continue;
+        m_page_table.for_each_pte(std::max(start, v->start), std::min(end, v->end), [&](VirtAddr va, Pte& pte) {
+            cleaned |= (pte & kPteDirty) != 0;
+            write_back_if_dirty(*v, va, pte);
+        });
+    }
+    // The TLB may still allow writes to pages that are clean again: they must come back
+    // through the fault path to be marked dirty.
+    if (cleaned && m_mmu)
+        m_mmu->flush_tlb();
+    if (hole || cursor < end)
+        return err(Errno::enomem);
+    return {};
+}
+
+void AddressSpace::zap_file_pages(const CachedFile* file, std::uint64_t first_index) {
+    const std::uint64_t cut = first_index << kPageShift;
+    for (const Vma& v : m_vmas) {
+        if (v.file.get() != file || v.file_offset + v.size() <= cut)
+            continue;
+        const VirtAddr from = cut > v.file_offset ? v.start + (cut - v.file_offset) : v.start;
+        zap_range(from, v.end);
+    }
 }
 
 VirtAddr AddressSpace::brk(VirtAddr requested) {

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "os/mm/mmu_notifier.h"
+#include "os/mm/page_cache.h"
 #include "os/mm/page_table.h"
 #include "os/mm/physical_memory.h"
 #include "os/mm/vma.h"
@@ -43,7 +45,8 @@ struct Translation {
 enum class FaultKind : std::uint8_t {
     ZeroPage,      // read of untouched anonymous memory: the shared zero frame
     DemandZero,    // write of untouched anonymous memory: a fresh zeroed frame
-    FilePage,      // file data read into a frame (major)
+    FilePage,      // a file page read into the page cache (major)
+    PageCacheHit,  // a file page already in the page cache
     CowCopy,       // write to a copy-on-write page: copied
     CowReuse,      // write to a copy-on-write page whose frame had no other user
     StackGrowth,   // the stack VMA grew down to cover the address
@@ -69,7 +72,7 @@ struct MapRequest {
     std::uint32_t prot = kProtNone;
     std::uint32_t vm_flags = 0;
     Placement placement = Placement::Hint;
-    std::shared_ptr<fs::HostFile> file;
+    std::shared_ptr<CachedFile> file;
     std::uint64_t file_offset = 0;
     std::string name;
 };
@@ -107,6 +110,11 @@ public:
     // MADV_DONTNEED: drops the pages of private mappings in the range (anonymous memory
     // then reads as zero). ENOMEM if part of the range is unmapped (the rest is done).
     KResult<void> discard(VirtAddr start, std::uint64_t length);
+    // msync: writes the dirty pages of MAP_SHARED file mappings in the range back to their
+    // files. ENOMEM if part of the range is unmapped.
+    KResult<void> sync_range(VirtAddr start, std::uint64_t length);
+    // Unmaps every page of `file` at page index >= first_index (file truncation).
+    void zap_file_pages(const CachedFile* file, std::uint64_t first_index);
     // Linux sys_brk: returns the new break, or the unchanged one when it cannot move.
     VirtAddr brk(VirtAddr requested);
     void set_brk_start(VirtAddr start) { m_start_brk = m_brk = start; }
@@ -143,7 +151,15 @@ private:
     void count(FaultKind kind, bool major);
 
     // address_space.cpp
+    // Unmaps the pages of [start, end), which lies inside `vma`: dirty pages of a shared
+    // file mapping are written back first, frames are released.
+    void zap_vma_range(const Vma& vma, VirtAddr start, VirtAddr end);
     void zap_range(VirtAddr start, VirtAddr end);
+    // Writes back one PTE's page if it is a dirty page of a shared file mapping.
+    void write_back_if_dirty(const Vma& vma, VirtAddr va, Pte& pte);
+    // Keeps the page cache's record of who maps which file (i_mmap) current.
+    void note_file_mapped(const std::shared_ptr<CachedFile>& file);
+    void forget_unmapped_files();
     void split_at(VirtAddr addr);
     Vma* try_merge(Vma* vma);
     void change_pte_protection(const Vma& vma);
@@ -160,6 +176,7 @@ private:
     std::uint64_t m_stack_limit = 8ull << 20;  // RLIMIT_STACK
     std::uint64_t m_resident_pages = 0;
     FaultCounters m_faults;
+    std::set<std::shared_ptr<CachedFile>> m_mapped_files;
 };
 
 }  // namespace os::mm

@@ -2,7 +2,6 @@
 //   translate -> handle_mm_fault -> handle_pte_fault -> do_anonymous_page | do_file_page | do_wp_page
 #include <cstring>
 
-#include "os/fs/host_file.h"
 #include "os/mm/address_space.h"
 
 namespace os::mm {
@@ -133,27 +132,38 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
     return {};
 }
 
-// A private file page: read the file's page into a frame of its own. Beyond end of file a
-// whole page is SIGBUS; a partial last page reads as zeros past the end.
+// A file page comes from the page cache (read from the file on a miss: a major fault).
+// A shared mapping maps the cached frame itself, writable if the VMA is, with Dirty telling
+// write-back which pages changed. A private mapping maps it write-protected, so the first
+// write copies it (do_wp_page); a write fault copies straight away (Linux do_cow_fault).
 std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
-    const std::uint64_t offset = vma.file_offset_of(va);
-    if (offset >= page_round_up(vma.file->size()))
-        return std::unexpected(FaultError::BusError);
-    auto pfn = m_pmem.allocate(FrameUse::File);
-    if (!pfn)
-        return std::unexpected(FaultError::OutOfMemory);
-    auto n = vma.file->read_at(offset, m_pmem.frame_data(*pfn), kPageSize);
-    if (!n) {
-        m_pmem.put(*pfn);
-        return std::unexpected(FaultError::BusError);
+    bool major = false;
+    auto page = vma.file->get_page(vma.file_offset_of(va) >> kPageShift, &major);
+    if (!page)
+        return std::unexpected(page.error());
+    const FaultKind kind = major ? FaultKind::FilePage : FaultKind::PageCacheHit;
+    if (!vma.is_shared() && access == Access::Write) {
+        auto copy = m_pmem.allocate(FrameUse::Anonymous);
+        if (!copy)
+            return std::unexpected(FaultError::OutOfMemory);
+        std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
+        m_pmem.info(*copy).mapcount = 1;
+        ++m_resident_pages;
+        pte = make_pte(*copy, leaf_flags(vma, true));
+        count(kind, major);
+        return {};
     }
-    m_pmem.info(*pfn).mapcount = 1;
+    m_pmem.get(*page);
+    ++m_pmem.info(*page).mapcount;
     ++m_resident_pages;
-    const bool write = access == Access::Write && vma.writable();
-    pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
-    if (!write)
-        pte &= ~kPteDirty;
-    count(FaultKind::FilePage, true);
+    if (vma.is_shared()) {
+        pte = make_pte(*page, leaf_flags(vma, vma.writable()));
+        if (access != Access::Write)
+            pte &= ~kPteDirty;
+    } else {
+        pte = make_pte(*page, leaf_flags(vma, false) | (vma.writable() ? kPteSoftCow : 0));
+    }
+    count(kind, major);
     return {};
 }
 
@@ -167,7 +177,7 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte
         count(FaultKind::CowReuse, false);
         return {};
     }
-    auto pfn = m_pmem.allocate(zero ? FrameUse::Anonymous : m_pmem.info(old).use);
+    auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
     if (!zero) {

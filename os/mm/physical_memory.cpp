@@ -32,6 +32,9 @@ PhysicalMemory::~PhysicalMemory() {
 }
 
 std::optional<Pfn> PhysicalMemory::allocate(FrameUse use) {
+    constexpr std::uint64_t kShrinkBatch = 32;
+    if (m_free.empty() && m_shrinker)
+        m_shrinker->shrink(kShrinkBatch);
     if (m_free.empty())
         return std::nullopt;
     Pfn pfn = m_free.back();

@@ -26,6 +26,15 @@ struct FrameInfo {
     bool had_exec_mapping = false;  // may have translated code: invalidate before reuse
 };
 
+// Something that can give frames back when none are free (Linux's shrinkers): the page
+// cache drops clean, unmapped pages.
+class Shrinker {
+public:
+    virtual ~Shrinker() = default;
+    // Frees up to `target` frames; returns how many it freed.
+    virtual std::uint64_t shrink(std::uint64_t target) = 0;
+};
+
 struct PhysicalMemoryStats {
     std::uint64_t total_frames = 0;
     std::uint64_t free_frames = 0;
@@ -41,13 +50,15 @@ public:
     PhysicalMemory& operator=(const PhysicalMemory&) = delete;
 
     void set_mmu_notifier(MmuNotifier* notifier) { m_notifier = notifier; }
+    void set_shrinker(Shrinker* shrinker) { m_shrinker = shrinker; }
 
     std::byte* host_base() const { return m_base; }
     std::uint64_t size_bytes() const { return m_frame_count << kPageShift; }
     std::uint64_t frame_count() const { return m_frame_count; }
     std::uint64_t free_frame_count() const { return m_free.size(); }
 
-    // A zero-filled frame with refcount 1, or nullopt when none is free.
+    // A zero-filled frame with refcount 1, or nullopt when none is free (after asking the
+    // shrinker for some).
     std::optional<Pfn> allocate(FrameUse use);
     // Takes another reference on a frame.
     void get(Pfn pfn);
@@ -75,6 +86,7 @@ private:
     std::vector<FrameInfo> m_frames;
     std::vector<Pfn> m_free;  // LIFO stack of free frames
     MmuNotifier* m_notifier = nullptr;
+    Shrinker* m_shrinker = nullptr;
     Pfn m_zero_frame{};
 };
 

@@ -8,11 +8,9 @@
 
 #include "os/mm/types.h"
 
-namespace os::fs {
-class HostFile;
-}
-
 namespace os::mm {
+
+class CachedFile;
 
 // Guest-visible protection bits, numerically equal to Linux PROT_*.
 enum VmProt : std::uint32_t {
@@ -30,6 +28,7 @@ enum VmFlag : std::uint32_t {
     kVmStack = 1u << 3,      // the main stack ([stack] in /proc/pid/maps)
     kVmNoReserve = 1u << 4,  // MAP_NORESERVE
     kVmLocked = 1u << 5,     // mlock
+    kVmWriteForbidden = 1u << 6,  // shared mapping of a file opened read-only: never writable
 };
 
 // Intrusive red-black tree links, owned by VmaTree (os/mm/vma_tree.h).
@@ -55,7 +54,7 @@ struct Vma {
 
     // File backing (nullptr for anonymous memory). file_offset is the file offset of
     // `start`; it moves with start when the VMA is split.
-    std::shared_ptr<fs::HostFile> file;
+    std::shared_ptr<CachedFile> file;
     std::uint64_t file_offset = 0;
 
     // The name shown in /proc/pid/maps for anonymous VMAs ("[heap]", "[stack]"), or the

@@ -31,7 +31,7 @@ KResult<std::uint64_t> choose_load_bias(const AddressSpace& mm, const ElfImage& 
 }
 
 KResult<void> map_segment(AddressSpace& mm, const ElfSegment& seg, std::uint64_t bias,
-                          const std::shared_ptr<fs::HostFile>& file) {
+                          const std::shared_ptr<CachedFile>& file) {
     const std::uint32_t prot = prot_of(seg);
     const VirtAddr start = page_round_down(seg.vaddr + bias);
     const VirtAddr file_end = seg.vaddr + bias + seg.filesz;
@@ -71,7 +71,7 @@ KResult<void> map_segment(AddressSpace& mm, const ElfSegment& seg, std::uint64_t
 }  // namespace
 
 KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
-                                    const std::shared_ptr<fs::HostFile>& file) {
+                                    const std::shared_ptr<CachedFile>& file) {
     LoadedImage out;
     out.load_bias = TRY(choose_load_bias(mm, image));
     for (const ElfSegment& seg : image.loads)

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "os/fs/host_file.h"
+#include "os/mm/page_cache.h"
 #include "os/mm/address_space.h"
 #include "os/proc/elf_image.h"
 #include "os/result.h"
@@ -24,6 +24,6 @@ struct LoadedImage {
 inline constexpr std::uint64_t kElfEtDynBase = 0x5555'5555'4000ull;
 
 KResult<LoadedImage> load_elf_image(mm::AddressSpace& mm, const ElfImage& image,
-                                    const std::shared_ptr<fs::HostFile>& file);
+                                    const std::shared_ptr<mm::CachedFile>& file);
 
 }  // namespace os::proc

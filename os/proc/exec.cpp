@@ -1,5 +1,6 @@
 #include "os/proc/exec.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <cstdlib>
 
 #include "os/fs/host_errno.h"
-#include "os/fs/host_file.h"
 #include "os/proc/elf_image.h"
 #include "os/proc/elf_loader.h"
 
@@ -32,7 +32,7 @@ std::string absolute(const std::string& path) {
 }  // namespace
 
 std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem, mm::MmuNotifier* mmu,
-                                                       const ExecRequest& req) {
+                                                       mm::PageCache& cache, const ExecRequest& req) {
     struct stat st {};
     if (::stat(req.path.c_str(), &st) != 0)
         return fail(fs::host_errno(), std::string(std::strerror(errno)));
@@ -42,7 +42,11 @@ std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem,
         return fail(Errno::eacces, "not a regular file");
     if (::access(req.path.c_str(), X_OK) != 0)
         return fail(Errno::eacces, "permission denied (not executable)");
-    auto file = fs::HostFile::open_readonly(req.path);
+    const int fd = ::open(req.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(fs::host_errno(), std::string(std::strerror(errno)));
+    auto file = cache.get(fd, req.path);
+    ::close(fd);
     if (!file)
         return fail(file.error(), "cannot open: " + std::string(linux_abi::errno_name(file.error())));
 

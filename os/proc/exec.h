@@ -11,6 +11,7 @@
 
 #include "os/abi/errno.h"
 #include "os/mm/address_space.h"
+#include "os/mm/page_cache.h"
 #include "os/proc/initial_stack.h"
 
 namespace os::proc {
@@ -37,6 +38,6 @@ struct ExecFailure {
 };
 
 std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem, mm::MmuNotifier* mmu,
-                                                       const ExecRequest& req);
+                                                       mm::PageCache& cache, const ExecRequest& req);
 
 }  // namespace os::proc

@@ -1,9 +1,12 @@
 #include "os/proc/process.h"
 
+#include <fcntl.h>
+
 namespace os::proc {
 
 Process::Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files)
-    : m_pid(pid), m_ppid(ppid), m_mm(std::move(mm)), m_files(std::move(files)) {}
+    : m_pid(pid), m_ppid(ppid), m_mm(std::move(mm)), m_files(std::move(files)),
+      m_cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
 std::array<Rlimit, kNumRlimits> default_rlimits() {
     std::array<Rlimit, kNumRlimits> r;

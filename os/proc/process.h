@@ -10,6 +10,7 @@
 
 #include "os/abi/signal.h"
 #include "os/fs/file_table.h"
+#include "os/fs/host_fd.h"
 #include "os/mm/address_space.h"
 #include "os/proc/initial_stack.h"
 
@@ -58,6 +59,10 @@ public:
     mm::AddressSpace& mm() { return *m_mm; }
     const mm::AddressSpace& mm() const { return *m_mm; }
     fs::FileTable& files() { return m_files; }
+    // The working directory, as a host directory descriptor that relative paths resolve
+    // against (openat); set_cwd takes ownership.
+    int cwd_fd() const { return m_cwd.get(); }
+    void set_cwd(fs::HostFd dir) { m_cwd = std::move(dir); }
 
     // The program's name (Linux comm: basename of the executable, 15 characters at most).
     const std::string& comm() const { return m_comm; }
@@ -93,6 +98,7 @@ private:
     int m_ppid;
     std::unique_ptr<mm::AddressSpace> m_mm;
     fs::FileTable m_files;
+    fs::HostFd m_cwd;
     std::string m_comm;
     std::string m_exe_path;
     std::array<linux_abi::KernelSigaction, linux_abi::kNumSignals> m_sigactions{};

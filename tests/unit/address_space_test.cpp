@@ -1,3 +1,5 @@
+#include <fcntl.h>
+#include <sys/stat.h>
 // Tests for os::mm::AddressSpace through its public API: the fault path (zero page, demand
 // zero, Accessed/Dirty, NX, errors, stack growth, out of memory), mmap/munmap/mprotect/
 // madvise/brk, the kernel's accessors for guest memory, and that teardown leaks no frame.
@@ -21,9 +23,21 @@
 #include <utility>
 #include <vector>
 
-#include "os/fs/host_file.h"
+#include "os/mm/page_cache.h"
 
 namespace {
+
+// A file as the page cache holds it (without a PageCache: the test owns it directly).
+std::optional<std::shared_ptr<os::mm::CachedFile>> open_cached(os::mm::PhysicalMemory& pmem, const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    struct stat st {};
+    ::fstat(fd, &st);
+    return std::make_shared<os::mm::CachedFile>(
+        pmem, fd, path, os::mm::FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
+}
+
 
 using linux_abi::Errno;
 using os::mm::Access;
@@ -236,10 +250,9 @@ TEST_CASE("AddressSpace private file mapping: read fill, clean then dirty, EOF a
         std::ofstream out(path, std::ios::binary);
         out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
     }
-    auto file = os::fs::HostFile::open_readonly(path);
-    REQUIRE(file.has_value());
-
     Env e;
+    auto file = open_cached(e.pmem, path);
+    REQUIRE(file.has_value());
     AddressSpace& as = e.as;
     MapRequest req;
     req.length = 4 * P;
@@ -256,14 +269,19 @@ TEST_CASE("AddressSpace private file mapping: read fill, clean then dirty, EOF a
     CHECK(as.fault_counters().major == 1);
     CHECK((pte_of(as, a + P) & kPteDirty) == 0);
 
+    // The read mapped the page-cache frame write-protected; the first write copies it
+    // (copy-on-write), leaving the cached page as the file has it.
     auto w = as.translate(a + P, Access::Write);
     REQUIRE(w.has_value());
-    CHECK(w->paddr == r->paddr);
+    CHECK(w->paddr != r->paddr);
     CHECK(w->perms == (kTransRead | kTransWrite));
     CHECK((pte_of(as, a + P) & kPteDirty) != 0);
+    CHECK(kind_count(as, FaultKind::CowCopy) == 1);
+    CHECK(std::memcmp(e.pmem.phys_data(w->paddr), content.data() + P, P) == 0);
 
     // Private: a write changes the guest's copy, never the host file.
     fill_user(as, a + P, 16, 0);
+    CHECK(std::memcmp(e.pmem.phys_data(r->paddr), content.data() + P, P) == 0);
     {
         std::ifstream in(path, std::ios::binary);
         std::vector<char> back(content.size());
@@ -840,7 +858,7 @@ TEST_CASE("AddressSpace teardown returns every frame, page tables included") {
         fill_user(as, 0x2000'0000, 10 * P, 1);
         map_anon(as, kUserTop - 8 * P, 8 * P, kRW, Placement::FixedNoReplace, os::mm::kVmGrowsDown | os::mm::kVmStack);
         fill_user(as, kUserTop - 40 * P, 40 * P, 2);
-        auto file = os::fs::HostFile::open_readonly(path);
+        auto file = open_cached(pmem, path);
         REQUIRE(file);
         MapRequest req;
         req.length = 3 * P;

@@ -2,6 +2,7 @@
 // binaries the build produces: the VMAs made from the PT_LOADs, static-PIE placement, brk,
 // the [stack] VMA and the initial stack as a program reads it, and execve's errors.
 // Guest memory is read back through the AddressSpace, as the kernel personality reads it.
+#include "os/mm/page_cache.h"
 #include "os/proc/exec.h"
 
 #include <sys/stat.h>
@@ -152,8 +153,9 @@ TEST_CASE("ElfLoader maps each PT_LOAD as a VMA with its protection, file and bs
     const auto bytes = read_file(*path);
 
     PhysicalMemory pmem(kRamBytes);
+    os::mm::PageCache cache(pmem);
     NullNotifier mmu;
-    auto img = build_exec_image(pmem, &mmu, small_request(*path));
+    auto img = build_exec_image(pmem, &mmu, cache, small_request(*path));
     if (!img)
         FAIL("exec failed: " << img.error().message);
     AddressSpace& mm = *img->mm;
@@ -273,9 +275,10 @@ TEST_CASE("ElfLoader builds the initial stack: argc, argv, envp, auxv") {
     const auto bytes = read_file(*path);
 
     PhysicalMemory pmem(kRamBytes);
+    os::mm::PageCache cache(pmem);
     NullNotifier mmu;
     const ExecRequest req = small_request(*path);
-    auto img = build_exec_image(pmem, &mmu, req);
+    auto img = build_exec_image(pmem, &mmu, cache, req);
     if (!img)
         FAIL("exec failed: " << img.error().message);
     AddressSpace& mm = *img->mm;
@@ -369,8 +372,9 @@ TEST_CASE("ElfLoader zeroes a data segment's last file page past p_filesz") {
     REQUIRE(data != nullptr);
 
     PhysicalMemory pmem(kRamBytes);
+    os::mm::PageCache cache(pmem);
     NullNotifier mmu;
-    auto img = build_exec_image(pmem, &mmu, small_request(*path));
+    auto img = build_exec_image(pmem, &mmu, cache, small_request(*path));
     if (!img)
         FAIL("exec failed: " << img.error().message);
     const std::uint64_t bias = bias_of(*img, *elf);
@@ -397,28 +401,30 @@ TEST_CASE("ElfLoader refuses argument lists over the limit with E2BIG") {
     if (!path)
         return;
     PhysicalMemory pmem(kRamBytes);
+    os::mm::PageCache cache(pmem);
     NullNotifier mmu;
     const auto free_before = pmem.free_frame_count();
 
     ExecRequest req = small_request(*path);
     req.argv.assign(40, std::string(64 * 1024, 'a'));  // 2.5 MiB of strings
-    auto img = build_exec_image(pmem, &mmu, req);
+    auto img = build_exec_image(pmem, &mmu, cache, req);
     REQUIRE_FALSE(img.has_value());
     CHECK(img.error().error == Errno::e2big);
     CHECK_FALSE(img.error().message.empty());
 
     ExecRequest env = small_request(*path);
     env.envp.assign(40, "X=" + std::string(64 * 1024, 'b'));
-    auto img2 = build_exec_image(pmem, &mmu, env);
+    auto img2 = build_exec_image(pmem, &mmu, cache, env);
     REQUIRE_FALSE(img2.has_value());
     CHECK(img2.error().error == Errno::e2big);
     // Nothing of the half-built address spaces is left behind.
-    CHECK(pmem.free_frame_count() == free_before);
+    // Frames are either free again or held by the page cache (file pages stay cached).
+    CHECK(pmem.free_frame_count() + cache.cached_pages() == free_before);
 
     // Large but within the limit works, and the stack VMA grows to hold the strings.
     ExecRequest big = small_request(*path);
     big.argv.assign(16, std::string(64 * 1024, 'c'));
-    auto ok = build_exec_image(pmem, &mmu, big);
+    auto ok = build_exec_image(pmem, &mmu, cache, big);
     if (!ok)
         FAIL("exec failed: " << ok.error().message);
     const Vma* stack = ok->mm->vmas().find_containing(kUserTop - 1);
@@ -430,6 +436,7 @@ TEST_CASE("ElfLoader refuses argument lists over the limit with E2BIG") {
 TEST_CASE("ElfLoader exec errors: ENOEXEC, ENOENT, EACCES") {
     TempDir dir;
     PhysicalMemory pmem(kRamBytes);
+    os::mm::PageCache cache(pmem);
     NullNotifier mmu;
     const auto free_before = pmem.free_frame_count();
     const auto exec_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
@@ -438,7 +445,7 @@ TEST_CASE("ElfLoader exec errors: ENOEXEC, ENOENT, EACCES") {
         const std::string text = "this is not an executable\n";
         const fs::path p = dir.path / "text";
         write_file(p, text.data(), text.size(), exec_perms);
-        auto img = build_exec_image(pmem, &mmu, small_request(p.string()));
+        auto img = build_exec_image(pmem, &mmu, cache, small_request(p.string()));
         REQUIRE_FALSE(img.has_value());
         CHECK(img.error().error == Errno::enoexec);
         CHECK_FALSE(img.error().message.empty());
@@ -464,7 +471,7 @@ TEST_CASE("ElfLoader exec errors: ENOEXEC, ENOENT, EACCES") {
             INFO("truncated to " << keep << " of " << bytes.size() << " bytes");
             const fs::path p = dir.path / ("trunc" + std::to_string(keep));
             write_file(p, bytes.data(), keep, exec_perms);
-            auto img = build_exec_image(pmem, &mmu, small_request(p.string()));
+            auto img = build_exec_image(pmem, &mmu, cache, small_request(p.string()));
             REQUIRE_FALSE(img.has_value());
             CHECK(img.error().error == Errno::enoexec);
             CHECK_FALSE(img.error().message.empty());
@@ -472,7 +479,7 @@ TEST_CASE("ElfLoader exec errors: ENOEXEC, ENOENT, EACCES") {
     }
 
     SECTION("ENOENT for a missing file") {
-        auto img = build_exec_image(pmem, &mmu, small_request((dir.path / "missing").string()));
+        auto img = build_exec_image(pmem, &mmu, cache, small_request((dir.path / "missing").string()));
         REQUIRE_FALSE(img.has_value());
         CHECK(img.error().error == Errno::enoent);
         CHECK_FALSE(img.error().message.empty());
@@ -486,19 +493,20 @@ TEST_CASE("ElfLoader exec errors: ENOEXEC, ENOENT, EACCES") {
         const fs::path p = dir.path / "noexec";
         write_file(p, bytes.data(), bytes.size(), fs::perms::owner_read | fs::perms::owner_write |
                                                       fs::perms::group_read | fs::perms::others_read);  // 0644
-        auto img = build_exec_image(pmem, &mmu, small_request(p.string()));
+        auto img = build_exec_image(pmem, &mmu, cache, small_request(p.string()));
         REQUIRE_FALSE(img.has_value());
         CHECK(img.error().error == Errno::eacces);
         CHECK_FALSE(img.error().message.empty());
 
         // The same bytes with the execute bit run.
         fs::permissions(p, exec_perms);
-        auto ok = build_exec_image(pmem, &mmu, small_request(p.string()));
+        auto ok = build_exec_image(pmem, &mmu, cache, small_request(p.string()));
         CHECK(ok.has_value());
 
-        auto d = build_exec_image(pmem, &mmu, small_request(dir.path.string()));
+        auto d = build_exec_image(pmem, &mmu, cache, small_request(dir.path.string()));
         REQUIRE_FALSE(d.has_value());
         CHECK(d.error().error == Errno::eacces);
     }
-    CHECK(pmem.free_frame_count() == free_before);
+    // Frames are either free again or held by the page cache (file pages stay cached).
+    CHECK(pmem.free_frame_count() + cache.cached_pages() == free_before);
 }

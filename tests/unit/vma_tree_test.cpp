@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-namespace os::fs {
-class HostFile;  // incomplete here: the tests only need a non-null pointer to one
+namespace os::mm {
+class CachedFile;  // incomplete here: the tests only need a non-null pointer to one
 }
 
 namespace {
@@ -35,10 +35,10 @@ std::unique_ptr<Vma> make_vma(VirtAddr start, VirtAddr end) {
     return v;
 }
 
-// A non-null shared_ptr<HostFile> that is never dereferenced (aliasing constructor).
-std::shared_ptr<os::fs::HostFile> fake_file() {
+// A non-null shared_ptr<CachedFile> that is never dereferenced (aliasing constructor).
+std::shared_ptr<os::mm::CachedFile> fake_file() {
     auto owner = std::make_shared<int>(0);
-    return std::shared_ptr<os::fs::HostFile>(owner, reinterpret_cast<os::fs::HostFile*>(owner.get()));
+    return std::shared_ptr<os::mm::CachedFile>(owner, reinterpret_cast<os::mm::CachedFile*>(owner.get()));
 }
 
 std::vector<std::pair<VirtAddr, VirtAddr>> ranges(const VmaTree& t) {
@@ -460,7 +460,7 @@ struct PropertyTest {
     VmaTree tree;
     Model model;
     Rng rng{0x5eed'f00d'1234'5678ull};
-    std::shared_ptr<os::fs::HostFile> file = fake_file();
+    std::shared_ptr<os::mm::CachedFile> file = fake_file();
     std::size_t target = 0;  // the size inserts and removes steer towards
     std::uint64_t counts[8] = {};
 

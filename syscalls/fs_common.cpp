@@ -1,0 +1,27 @@
+#include "syscalls/fs_common.h"
+
+namespace syscalls {
+
+KResult<std::shared_ptr<os::fs::File>> file_of(Context& c, int fd) { return c.proc.files().get(fd); }
+
+KResult<std::string> path_arg(Context& c, std::uint64_t addr) {
+    std::string path = TRY(c.mm.copy_string_from_user(addr, kPathMax));
+    return path;
+}
+
+KResult<int> host_dirfd(Context& c, int dirfd) {
+    if (dirfd == linux_abi::kAtFdcwd)
+        return c.proc.cwd_fd();
+    auto f = TRY(file_of(c, dirfd));
+    if (f->host_fd() < 0)
+        return err(Errno::enotdir);
+    return f->host_fd();
+}
+
+std::optional<std::string> proc_exe_link(Context& c, const std::string& path) {
+    if (path == "/proc/self/exe" || path == "/proc/" + std::to_string(c.proc.pid()) + "/exe")
+        return c.proc.exe_path();
+    return std::nullopt;
+}
+
+}  // namespace syscalls

@@ -1,0 +1,242 @@
+// Reading and writing: read/write, their positioned and vector forms, pipes.
+#include <fcntl.h>
+
+#include <climits>
+#include <vector>
+
+#include "os/abi/signal.h"
+#include "os/fs/pipe.h"
+#include "syscalls/fs_common.h"
+
+namespace syscalls {
+
+namespace {
+
+using os::fs::File;
+
+constexpr std::uint64_t kChunk = 64 * 1024;
+constexpr std::uint64_t kMaxRwCount = 0x7ffff000;  // Linux MAX_RW_COUNT
+constexpr int kMaxIov = 1024;                      // UIO_MAXIOV
+
+// A File said EAGAIN: for an O_NONBLOCK file that is the answer; otherwise the task would
+// block. With nobody else to wake it (one process), that is a deadlock.
+SysResult would_block(Context& c, File& f, const char* what) {
+    if (f.nonblocking())
+        return err(Errno::eagain);
+    c.kernel.deadlock(std::string(what) + " " + f.path());
+    return err(Errno::eintr);
+}
+
+SysResult broken_pipe(Context& c) {
+    c.kernel.send_signal_to_current(static_cast<int>(linux_abi::Signal::sigpipe));
+    return err(Errno::epipe);
+}
+
+// write(2) from guest memory, in chunks; a fault after some bytes were written returns the
+// count so far, as Linux does.
+SysResult write_from_user(Context& c, File& f, std::uint64_t buf, std::uint64_t count, const std::uint64_t* offset) {
+    count = std::min(count, kMaxRwCount);
+    std::vector<std::byte> chunk(std::min(count, kChunk));
+    std::uint64_t done = 0;
+    while (done < count || count == 0) {
+        const std::uint64_t n = std::min(count - done, kChunk);
+        if (auto r = c.mm.copy_from_user(chunk.data(), buf + done, n); !r)
+            return done ? SysResult(static_cast<std::int64_t>(done)) : err(r.error());
+        auto w = offset ? f.pwrite(std::span(chunk.data(), n), *offset + done) : f.write(std::span(chunk.data(), n));
+        if (!w) {
+            if (done)
+                break;
+            if (w.error() == Errno::eagain)
+                return would_block(c, f, "writing to");
+            if (w.error() == Errno::epipe)
+                return broken_pipe(c);
+            return err(w.error());
+        }
+        done += *w;
+        if (*w < n || count == 0)
+            break;
+    }
+    return static_cast<std::int64_t>(done);
+}
+
+// read(2) into guest memory. Keeps reading only while whole chunks come back, so a pipe or
+// terminal read returns what one underlying read gave.
+SysResult read_to_user(Context& c, File& f, std::uint64_t buf, std::uint64_t count, const std::uint64_t* offset) {
+    count = std::min(count, kMaxRwCount);
+    std::vector<std::byte> chunk(std::min(count, kChunk));
+    std::uint64_t done = 0;
+    while (done < count || count == 0) {
+        const std::uint64_t n = std::min(count - done, kChunk);
+        auto r = offset ? f.pread(std::span(chunk.data(), n), *offset + done) : f.read(std::span(chunk.data(), n));
+        if (!r) {
+            if (done)
+                break;
+            if (r.error() == Errno::eagain)
+                return would_block(c, f, "reading from");
+            return err(r.error());
+        }
+        if (*r == 0)
+            break;
+        if (auto w = c.mm.copy_to_user(buf + done, chunk.data(), *r); !w)
+            return err(w.error());
+        done += *r;
+        if (*r < n)
+            break;
+    }
+    return static_cast<std::int64_t>(done);
+}
+
+SysResult sys_read(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    return read_to_user(c, *f, a[1], a[2], nullptr);
+}
+
+SysResult sys_write(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    return write_from_user(c, *f, a[1], a[2], nullptr);
+}
+
+SysResult sys_pread64(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    if (static_cast<std::int64_t>(a[3]) < 0)
+        return err(Errno::einval);
+    const std::uint64_t off = a[3];
+    return read_to_user(c, *f, a[1], a[2], &off);
+}
+
+SysResult sys_pwrite64(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    if (static_cast<std::int64_t>(a[3]) < 0)
+        return err(Errno::einval);
+    const std::uint64_t off = a[3];
+    return write_from_user(c, *f, a[1], a[2], &off);
+}
+
+struct GuestIovec {
+    std::uint64_t base;
+    std::uint64_t len;
+};
+
+KResult<std::vector<GuestIovec>> iovecs_arg(Context& c, std::uint64_t addr, int count) {
+    if (count < 0 || count > kMaxIov)
+        return err(Errno::einval);
+    std::vector<GuestIovec> iov(static_cast<std::size_t>(count));
+    TRY_VOID(c.mm.copy_from_user(iov.data(), addr, iov.size() * sizeof(GuestIovec)));
+    std::uint64_t total = 0;
+    for (const auto& v : iov) {
+        if (v.len > static_cast<std::uint64_t>(SSIZE_MAX) || total + v.len > static_cast<std::uint64_t>(SSIZE_MAX))
+            return err(Errno::einval);
+        total += v.len;
+    }
+    return iov;
+}
+
+// writev gathers into one write so that the output stays atomic, as on Linux.
+SysResult writev_common(Context& c, int fd, std::uint64_t iov_addr, int count, const std::uint64_t* offset) {
+    auto f = TRY(file_of(c, fd));
+    auto iov = TRY(iovecs_arg(c, iov_addr, count));
+    std::vector<std::byte> data;
+    for (const auto& v : iov) {
+        const std::size_t at = data.size();
+        const std::uint64_t n = std::min<std::uint64_t>(v.len, kMaxRwCount - at);
+        data.resize(at + n);
+        if (auto r = c.mm.copy_from_user(data.data() + at, v.base, n); !r) {
+            data.resize(at);
+            if (at == 0)
+                return err(r.error());
+            break;
+        }
+    }
+    auto w = offset ? f->pwrite(data, *offset) : f->write(data);
+    if (!w) {
+        if (w.error() == Errno::eagain)
+            return would_block(c, *f, "writing to");
+        if (w.error() == Errno::epipe)
+            return broken_pipe(c);
+        return err(w.error());
+    }
+    return static_cast<std::int64_t>(*w);
+}
+
+SysResult readv_common(Context& c, int fd, std::uint64_t iov_addr, int count, const std::uint64_t* offset) {
+    auto f = TRY(file_of(c, fd));
+    auto iov = TRY(iovecs_arg(c, iov_addr, count));
+    std::int64_t total = 0;
+    for (const auto& v : iov) {
+        if (v.len == 0)
+            continue;
+        std::uint64_t pos = offset ? *offset + static_cast<std::uint64_t>(total) : 0;
+        auto r = read_to_user(c, *f, v.base, v.len, offset ? &pos : nullptr);
+        if (!r)
+            return total ? SysResult(total) : r;
+        total += *r;
+        if (static_cast<std::uint64_t>(*r) < v.len)
+            break;
+    }
+    return total;
+}
+
+SysResult sys_writev(Context& c, const Args& a) { return writev_common(c, a.fd(0), a[1], a.i32(2), nullptr); }
+SysResult sys_readv(Context& c, const Args& a) { return readv_common(c, a.fd(0), a[1], a.i32(2), nullptr); }
+
+SysResult sys_pwritev(Context& c, const Args& a) {
+    if (static_cast<std::int64_t>(a[3]) < 0)
+        return err(Errno::einval);
+    const std::uint64_t off = a[3];
+    return writev_common(c, a.fd(0), a[1], a.i32(2), &off);
+}
+
+SysResult sys_preadv(Context& c, const Args& a) {
+    if (static_cast<std::int64_t>(a[3]) < 0)
+        return err(Errno::einval);
+    const std::uint64_t off = a[3];
+    return readv_common(c, a.fd(0), a[1], a.i32(2), &off);
+}
+
+SysResult sys_pipe2(Context& c, const Args& a) {
+    const int flags = a.i32(1);
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+        return err(Errno::einval);
+    auto buffer = std::make_shared<os::fs::PipeBuffer>(c.kernel.allocate_inode_number());
+    const int status = flags & O_NONBLOCK;
+    auto reader = std::make_shared<os::fs::PipeEnd>(buffer, os::fs::PipeEnd::Side::Read, status | os::fs::kOpenReadOnly);
+    auto writer = std::make_shared<os::fs::PipeEnd>(buffer, os::fs::PipeEnd::Side::Write, status | os::fs::kOpenWriteOnly);
+    const bool cloexec = (flags & O_CLOEXEC) != 0;
+    const int rfd = TRY(c.proc.files().install(reader, 0, cloexec));
+    auto wfd = c.proc.files().install(writer, 0, cloexec);
+    if (!wfd) {
+        (void)c.proc.files().close(rfd);
+        return err(wfd.error());
+    }
+    const std::int32_t fds[2] = {rfd, *wfd};
+    if (auto r = c.mm.copy_to_user(a[0], fds, sizeof(fds)); !r) {
+        (void)c.proc.files().close(rfd);
+        (void)c.proc.files().close(*wfd);
+        return err(r.error());
+    }
+    return 0;
+}
+
+SysResult sys_pipe(Context& c, const Args& a) {
+    Args b{{a[0], 0, 0, 0, 0, 0}};
+    return sys_pipe2(c, b);
+}
+
+constexpr SyscallDef kDefs[] = {
+    {0, sys_read, Support::Full, ""},
+    {1, sys_write, Support::Full, ""},
+    {17, sys_pread64, Support::Full, ""},
+    {18, sys_pwrite64, Support::Full, ""},
+    {19, sys_readv, Support::Full, ""},
+    {20, sys_writev, Support::Full, ""},
+    {295, sys_preadv, Support::Full, ""},
+    {296, sys_pwritev, Support::Full, ""},
+    {22, sys_pipe, Support::Partial, "a blocking read or write that only another process could finish is a deadlock"},
+    {293, sys_pipe2, Support::Partial, "as pipe; O_DIRECT (packet mode) is accepted and ignored"},
+};
+
+}  // namespace
+
+std::span<const SyscallDef> fs_io_syscalls() { return kDefs; }
+
+}  // namespace syscalls
