@@ -4,7 +4,7 @@
 //     subtree_gap = max(gap_below(node), left->subtree_gap, right->subtree_gap)
 // where gap_below(v) = v.start - (predecessor's end, or 0). A free-range search can then skip
 // every subtree whose subtree_gap is smaller than the length it needs. The gap above the
-// highest VMA lies below no node, so the searches treat it separately via last_.
+// highest VMA lies below no node, so the searches treat it separately via m_last.
 //
 // Keeping subtree_gap right: an update changes gap_below of the node itself and of its
 // successor (whose predecessor's end moved), so after every change we recompute the values on
@@ -128,7 +128,7 @@ struct Checker {
 }  // namespace
 
 VmaTree::~VmaTree() {
-    for (Vma* v = first_; v != nullptr;) {
+    for (Vma* v = m_first; v != nullptr;) {
         Vma* next = v->rb.next;
         delete v;
         v = next;
@@ -136,18 +136,18 @@ VmaTree::~VmaTree() {
 }
 
 VmaTree::VmaTree(VmaTree&& other) noexcept
-    : root_(std::exchange(other.root_, nullptr)),
-      first_(std::exchange(other.first_, nullptr)),
-      last_(std::exchange(other.last_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {}
+    : m_root(std::exchange(other.m_root, nullptr)),
+      m_first(std::exchange(other.m_first, nullptr)),
+      m_last(std::exchange(other.m_last, nullptr)),
+      m_size(std::exchange(other.m_size, 0)) {}
 
 VmaTree& VmaTree::operator=(VmaTree&& other) noexcept {
     if (this != &other) {
         VmaTree old(std::move(*this));  // frees our VMAs on scope exit
-        root_ = std::exchange(other.root_, nullptr);
-        first_ = std::exchange(other.first_, nullptr);
-        last_ = std::exchange(other.last_, nullptr);
-        size_ = std::exchange(other.size_, 0);
+        m_root = std::exchange(other.m_root, nullptr);
+        m_first = std::exchange(other.m_first, nullptr);
+        m_last = std::exchange(other.m_last, nullptr);
+        m_size = std::exchange(other.m_size, 0);
     }
     return *this;
 }
@@ -156,7 +156,7 @@ VmaTree& VmaTree::operator=(VmaTree&& other) noexcept {
 
 void VmaTree::replace_child(Vma* parent, Vma* old_child, Vma* new_child) {
     if (parent == nullptr)
-        root_ = new_child;
+        m_root = new_child;
     else if (parent->rb.left == old_child)
         parent->rb.left = new_child;
     else
@@ -230,7 +230,7 @@ void VmaTree::insert_fixup(Vma* z) {
             rotate_left(grandparent);
         }
     }
-    root_->rb.red = false;
+    m_root->rb.red = false;
 }
 
 // Unlinks z from list and tree (CLRS RB-DELETE), keeping subtree_gap right throughout.
@@ -238,9 +238,9 @@ void VmaTree::erase(Vma* z) {
     // Leave the list first, so that the successor's gap already reaches down to z's predecessor
     // when the values are recomputed below.
     Vma* successor = z->rb.next;
-    (z->rb.prev != nullptr ? z->rb.prev->rb.next : first_) = successor;
-    (successor != nullptr ? successor->rb.prev : last_) = z->rb.prev;
-    --size_;
+    (z->rb.prev != nullptr ? z->rb.prev->rb.next : m_first) = successor;
+    (successor != nullptr ? successor->rb.prev : m_last) = z->rb.prev;
+    --m_size;
 
     Vma* x;         // the subtree that moved up into the removed position (may be nil)
     Vma* x_parent;  // x's parent afterwards: where the tree lost a node
@@ -280,7 +280,7 @@ void VmaTree::erase(Vma* z) {
 
 // x's path is one black node short (CLRS RB-DELETE-FIXUP); x may be nil, hence `parent`.
 void VmaTree::erase_fixup(Vma* x, Vma* parent) {
-    while (x != root_ && !is_red(x)) {
+    while (x != m_root && !is_red(x)) {
         if (x == parent->rb.left) {
             Vma* sibling = parent->rb.right;  // non-nil: it has black height >= 1
             if (sibling->rb.red) {  // case 1: make the sibling black
@@ -330,7 +330,7 @@ void VmaTree::erase_fixup(Vma* x, Vma* parent) {
             sibling->rb.left->rb.red = false;
             rotate_right(parent);
         }
-        x = root_;
+        x = m_root;
     }
     if (x != nullptr)
         x->rb.red = false;
@@ -339,7 +339,7 @@ void VmaTree::erase_fixup(Vma* x, Vma* parent) {
 bool VmaTree::owns(const Vma* v) const {
     while (v->rb.parent != nullptr)
         v = v->rb.parent;
-    return v == root_;
+    return v == m_root;
 }
 
 // ---- Updates ----------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ Vma* VmaTree::insert(std::unique_ptr<Vma> vma) {
     // Descend to the leaf position, remembering the nearest VMA on either side: with the
     // existing VMAs disjoint, the new one overlaps some VMA iff it overlaps one of those two.
     Vma* parent = nullptr;
-    Vma** link = &root_;
+    Vma** link = &m_root;
     Vma* prev = nullptr;
     Vma* next = nullptr;
     while (*link != nullptr) {
@@ -373,9 +373,9 @@ Vma* VmaTree::insert(std::unique_ptr<Vma> vma) {
     *link = z;
     z->rb.prev = prev;
     z->rb.next = next;
-    (prev != nullptr ? prev->rb.next : first_) = z;
-    (next != nullptr ? next->rb.prev : last_) = z;
-    ++size_;
+    (prev != nullptr ? prev->rb.next : m_first) = z;
+    (next != nullptr ? next->rb.prev : m_last) = z;
+    ++m_size;
 
     // z's gap is new and next's gap shrank. A new leaf's successor is always one of its
     // ancestors (the lowest one it lies to the left of), so one pass from z covers both.
@@ -422,7 +422,7 @@ void VmaTree::set_range(Vma* vma, VirtAddr new_start, VirtAddr new_end) {
 
 Vma* VmaTree::find_vma(VirtAddr addr) const {
     Vma* best = nullptr;
-    for (Vma* v = root_; v != nullptr;) {
+    for (Vma* v = m_root; v != nullptr;) {
         if (v->end > addr) {
             best = v;  // a candidate; an earlier one can only be to the left
             if (v->start <= addr)
@@ -457,7 +457,7 @@ std::optional<VirtAddr> VmaTree::find_free_bottomup(std::uint64_t length, VirtAd
         return std::nullopt;
     auto fits = [&](const Vma* c) { return c != nullptr && c->rb.subtree_gap >= length; };
 
-    Vma* v = fits(root_) ? root_ : nullptr;
+    Vma* v = fits(m_root) ? m_root : nullptr;
     bool descend = true;  // false when we came back up from the left subtree
     while (v != nullptr) {
         // The left subtree's gaps lie below v's gap; they can only fit if v's gap ends high enough.
@@ -484,7 +484,7 @@ std::optional<VirtAddr> VmaTree::find_free_bottomup(std::uint64_t length, VirtAd
         descend = false;
     }
     // The gap above the highest VMA: unbounded, and below no node of the tree.
-    VirtAddr gap_start = last_ != nullptr ? last_->end : 0;
+    VirtAddr gap_start = m_last != nullptr ? m_last->end : 0;
     if (gap_start > l->high_limit)
         return std::nullopt;
     return std::max(gap_start, l->low);
@@ -497,11 +497,11 @@ std::optional<VirtAddr> VmaTree::find_free_topdown(std::uint64_t length, VirtAdd
     std::optional<SearchLimits> l = search_limits(length, low, high);
     if (!l)
         return std::nullopt;
-    if ((last_ != nullptr ? last_->end : 0) <= l->high_limit)
+    if ((m_last != nullptr ? m_last->end : 0) <= l->high_limit)
         return l->high_limit;
     auto fits = [&](const Vma* c) { return c != nullptr && c->rb.subtree_gap >= length; };
 
-    Vma* v = fits(root_) ? root_ : nullptr;
+    Vma* v = fits(m_root) ? m_root : nullptr;
     bool descend = true;  // false when we came back up from the right subtree
     while (v != nullptr) {
         VirtAddr gap_start = prev_end(v);
@@ -532,19 +532,19 @@ std::optional<VirtAddr> VmaTree::find_free_topdown(std::uint64_t length, VirtAdd
 // ---- Verification -----------------------------------------------------------------------------
 
 std::string VmaTree::check_invariants() const {
-    if (root_ != nullptr && root_->rb.red)
-        return describe(root_) + ": the root is red";
-    Checker c(size_);
-    if (c.check(root_, nullptr) < 0)
+    if (m_root != nullptr && m_root->rb.red)
+        return describe(m_root) + ": the root is red";
+    Checker c(m_size);
+    if (c.check(m_root, nullptr) < 0)
         return c.error;
-    if (c.visited != size_)
-        return "size() is " + std::to_string(size_) + " but the tree has " +
+    if (c.visited != m_size)
+        return "size() is " + std::to_string(m_size) + " but the tree has " +
                std::to_string(c.visited) + " nodes";
-    if (c.prev != last_)
+    if (c.prev != m_last)
         return "last() is not the highest VMA";
-    if (last_ != nullptr && last_->rb.next != nullptr)
-        return describe(last_) + ": the highest VMA has a next link";
-    if (first_ != c.lowest)
+    if (m_last != nullptr && m_last->rb.next != nullptr)
+        return describe(m_last) + ": the highest VMA has a next link";
+    if (m_first != c.lowest)
         return "first() is not the lowest VMA";
     return "";
 }

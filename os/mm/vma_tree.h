@@ -50,12 +50,12 @@ public:
     // the start of a file-backed VMA moves its file_offset by the same amount.
     void set_range(Vma* vma, VirtAddr new_start, VirtAddr new_end);
 
-    Vma* first() const { return first_; }
-    Vma* last() const { return last_; }
+    Vma* first() const { return m_first; }
+    Vma* last() const { return m_last; }
     Vma* next(const Vma* v) const { return v->rb.next; }
     Vma* prev(const Vma* v) const { return v->rb.prev; }
-    std::size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
 
     // Free-range search, like Linux's unmapped_area_topdown()/unmapped_area(): the highest
     // (topdown) / lowest (bottomup) page-aligned s with low <= s, s + length <= high and
@@ -80,11 +80,11 @@ public:
         using reference = Vma&;
 
         Iterator() = default;
-        explicit Iterator(Vma* v) : v_(v) {}
-        Vma& operator*() const { return *v_; }
-        Vma* operator->() const { return v_; }
+        explicit Iterator(Vma* v) : m_v(v) {}
+        Vma& operator*() const { return *m_v; }
+        Vma* operator->() const { return m_v; }
         Iterator& operator++() {
-            v_ = v_->rb.next;
+            m_v = m_v->rb.next;
             return *this;
         }
         Iterator operator++(int) {
@@ -95,9 +95,9 @@ public:
         bool operator==(const Iterator&) const = default;
 
     private:
-        Vma* v_ = nullptr;
+        Vma* m_v = nullptr;
     };
-    Iterator begin() const { return Iterator(first_); }
+    Iterator begin() const { return Iterator(m_first); }
     Iterator end() const { return Iterator(); }
 
 private:
@@ -111,10 +111,10 @@ private:
     void erase_fixup(Vma* x, Vma* parent);
     bool owns(const Vma* v) const;
 
-    Vma* root_ = nullptr;
-    Vma* first_ = nullptr;  // lowest VMA: head of the address-ordered list
-    Vma* last_ = nullptr;   // highest VMA: its end starts the gap that is below no VMA
-    std::size_t size_ = 0;
+    Vma* m_root = nullptr;
+    Vma* m_first = nullptr;  // lowest VMA: head of the address-ordered list
+    Vma* m_last = nullptr;   // highest VMA: its end starts the gap that is below no VMA
+    std::size_t m_size = 0;
 };
 
 }  // namespace os::mm
