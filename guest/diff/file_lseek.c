@@ -65,6 +65,7 @@ int main(void)
 {
     char path[] = "/tmp/faultline-lseek-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char block[65536];
     memset(block, 'D', sizeof block);
     write(fd, block, sizeof block);      /* data: [0, 64 KiB) */
@@ -110,6 +111,5 @@ int main(void)
     int dfd = open("/tmp", O_RDONLY | O_DIRECTORY);
     sk("directory SEEK_SET 0", dfd, 0, SEEK_SET);
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -100,12 +100,12 @@ int main(void)
 
     char path[] = "/tmp/faultline-madvise-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char data[4096];
     write(fd, data, sizeof data);
     void *f = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
     adv("WILLNEED on a file mapping", f, PAGE, MADV_WILLNEED);
     adv("MADV_FREE on a file mapping", f, PAGE, MADV_FREE);
     close(fd);
-    unlink(path);
     return 0;
 }

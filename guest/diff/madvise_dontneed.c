@@ -83,6 +83,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-dontneed-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static unsigned char buf[6 * 4096];
     for (size_t i = 0; i < 6; i++)
         buf[i * PAGE + 100] = (unsigned char)(0xF0 + i);
@@ -108,6 +109,5 @@ int main(void)
     marks("file private (dropped pages see the file)", f, 6);
 
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -1,7 +1,7 @@
 /* Mapping a file whose size is not a page multiple (5000 bytes): the rest of the last
  * page reads as zero (and is writable in a shared mapping without changing the file or
  * its size), the next page is SIGBUS with si_code BUS_ADRERR, an empty file maps but any
- * access is SIGBUS (also for an older mapping once O_TRUNC empties the file), a mapping at
+ * access is SIGBUS (also for an older mapping once the file is truncated to 0), a mapping at
  * an offset past EOF is SIGBUS at once. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +53,8 @@ int main(void)
     static unsigned char data[5000];
     memset(data, 0xC3, sizeof data);
     write(fd, data, sizeof data);
+    int efd = open(path, O_RDWR);
+    unlink(path); /* the name is not needed any more */
 
     volatile unsigned char *p = mmap(NULL, 3 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
     volatile unsigned char *s = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -72,12 +74,12 @@ int main(void)
     printf("read() at 6000: %zd\n", pread(fd, b, 1, 6000));
     rd("shared byte 8192 (page 2)", s + 8192);
 
-    int efd = open(path, O_RDWR | O_TRUNC);
+    ftruncate(efd, 0);
     volatile unsigned char *e = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, efd, 0);
     printf("mmap of an empty file: %s\n", e == MAP_FAILED ? "failed" : "ok");
     if (e != MAP_FAILED)
         rd("empty file byte 0", e);
-    rd("earlier private mapping byte 0 after O_TRUNC", p);
+    rd("older mapping byte 0 after truncation", p);
 
     write(efd, data, 100);
     volatile unsigned char *o = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, efd, 4 * PAGE);
@@ -86,6 +88,5 @@ int main(void)
         rd("its byte 0", o);
     close(fd);
     close(efd);
-    unlink(path);
     return 0;
 }

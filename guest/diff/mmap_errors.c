@@ -80,6 +80,7 @@ int main(void)
 {
     char path[] = "/tmp/faultline-mmap-errors-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char data[2 * 4096];
     write(fd, data, sizeof data);
     const unsigned long rw = PROT_READ | PROT_WRITE;
@@ -121,6 +122,5 @@ int main(void)
         munmap(last, PAGE);
 
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -76,6 +76,8 @@ int main(void)
     int wo = open(path, O_WRONLY);
     int rw = open(path, O_RDWR);
     int ap = open(path, O_RDWR | O_APPEND);
+    int path_fd = open(path, O_PATH);
+    unlink(path); /* the name is not needed any more */
 
     const int R = PROT_READ, RW = PROT_READ | PROT_WRITE;
     void *p;
@@ -114,7 +116,6 @@ int main(void)
     pipe(pfd);
     try("pipe read end, MAP_PRIVATE, PROT_READ", R, MAP_PRIVATE, pfd[0]);
     try("pipe read end, MAP_SHARED, PROT_READ", R, MAP_SHARED, pfd[0]);
-    int path_fd = open(path, O_PATH);
     try("O_PATH descriptor, MAP_PRIVATE", R, MAP_PRIVATE, path_fd);
 
     int zero = open("/dev/zero", O_RDWR);
@@ -131,6 +132,5 @@ int main(void)
         printf("  zero-filled: %s, writable: %s\n", ok ? "yes" : "no", z[7] == 7 ? "yes" : "no");
     }
 
-    unlink(path);
     return 0;
 }

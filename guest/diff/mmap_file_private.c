@@ -74,8 +74,10 @@ int main(void)
 
     volatile unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     printf("mmap private rw: %s\n", p == MAP_FAILED ? ename(errno) : "ok");
-    if (p == MAP_FAILED)
+    if (p == MAP_FAILED) {
+        unlink(path);
         return 1;
+    }
     int same = 1;
     for (size_t i = 0; i < len; i++)
         same &= p[i] == pattern(i);

@@ -118,6 +118,7 @@ int main(void)
     /* Replace page 0..1 with a file. */
     char path[] = "/tmp/faultline-fixed-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static unsigned char fbuf[2 * 4096];
     memset(fbuf, 'F', sizeof fbuf);
     write(fd, fbuf, sizeof fbuf);
@@ -133,6 +134,5 @@ int main(void)
     show_region("after full replacement", base, n * PAGE);
 
     close(fd);
-    unlink(path);
     return 0;
 }

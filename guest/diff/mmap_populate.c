@@ -98,6 +98,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-populate-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char buf[4 * 4096];
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (char)('a' + i % 26);
@@ -107,6 +108,5 @@ int main(void)
     if (f != MAP_FAILED)
         printf("file contents: %c%c%c ... %c\n", f[0], f[1], f[2], f[4 * PAGE - 1]);
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -97,6 +97,7 @@ int main(void)
     /* Private file mapping with a modified page. */
     char path[] = "/tmp/faultline-mremap-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static unsigned char buf[8 * 4096];
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = pat(i + 7);
@@ -119,6 +120,5 @@ int main(void)
     pread(fd, &c, 1, PAGE + 10);
     printf("file still has the original byte: %s\n", c == pat(PAGE + 17) ? "yes" : "no");
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -67,6 +67,7 @@ int main(void)
 {
     char path[] = "/tmp/faultline-msync-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     ftruncate(fd, 4 * PAGE);
     unsigned char *s = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     unsigned char *pf = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -109,6 +110,5 @@ int main(void)
     ms("only the unmapped page", a + 2 * PAGE, PAGE, MS_ASYNC);
     ms("length -4096", s, -PAGE, MS_SYNC);
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -18,6 +18,7 @@ int main(void)
 {
     char path[] = "/tmp/faultline-private-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char init[3 * 4096];
     memset(init, '.', sizeof init);
     write(fd, init, sizeof init);
@@ -51,6 +52,5 @@ int main(void)
     printf("%c%c\n", b[0], b[1]);
     printf("p1 page 0 unaffected by everything: %c%c\n", p1[0], p1[1]);
     close(fd);
-    unlink(path);
     return 0;
 }

@@ -20,6 +20,7 @@ int main(void)
     ftruncate(fd, 4 * PAGE);
     int fd2 = open(path, O_RDWR);
     int fd3 = open(path, O_RDONLY);
+    unlink(path); /* the name is not needed any more */
 
     volatile unsigned char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     volatile unsigned char *b = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
@@ -60,6 +61,5 @@ int main(void)
     close(fd);
     close(fd2);
     close(fd3);
-    unlink(path);
     return 0;
 }

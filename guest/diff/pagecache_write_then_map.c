@@ -52,6 +52,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-pagecache-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char zero[2 * 4096];
     write(fd, zero, sizeof zero); /* 2 pages */
 
@@ -80,6 +81,5 @@ int main(void)
     probe("shared page 3 (still past EOF)", s + 3 * PAGE);
 
     close(fd);
-    unlink(path);
     return 0;
 }

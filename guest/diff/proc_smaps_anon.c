@@ -75,6 +75,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-smaps-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char data[4 * 4096];
     memset(data, 'x', sizeof data);
     write(fd, data, sizeof data);
@@ -89,6 +90,5 @@ int main(void)
     show("writable private file, 1 read 1 written", (const void *)w);
     printf("(sum %u)\n", s);
     close(fd);
-    unlink(path);
     return 0;
 }

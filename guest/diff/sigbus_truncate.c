@@ -60,6 +60,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-sigbus-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static unsigned char data[4 * 4096];
     memset(data, 0xAB, sizeof data);
     write(fd, data, sizeof data);
@@ -87,6 +88,5 @@ int main(void)
     access_at("private page 3 after regrowth", p + 3 * PAGE + 7, 0);
     access_at("shared page 1 above old EOF", s + PAGE + PAGE / 2 + 100, 0);
     close(fd);
-    unlink(path);
     return 0;
 }

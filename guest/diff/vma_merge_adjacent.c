@@ -103,6 +103,7 @@ int main(void)
 
     char path[] = "/tmp/faultline-merge-XXXXXX";
     int fd = mkstemp(path);
+    unlink(path); /* only the descriptor is needed: nothing is left behind if the run dies */
     static char data[8 * 4096];
     write(fd, data, sizeof data);
     printf("map page 7 = file page 0: %d\n", fixed(base + 7 * PAGE, 1, PROT_READ, MAP_PRIVATE, fd, 0));
@@ -111,6 +112,5 @@ int main(void)
     printf("map page 10 = file page 6: %d\n", fixed(base + 10 * PAGE, 1, PROT_READ, MAP_PRIVATE, fd, 6 * PAGE));
     show_region("file mappings", base, n * PAGE);
     close(fd);
-    unlink(path);
     return 0;
 }
