@@ -2,6 +2,7 @@
 // managed by faultline's own kernel personality.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -88,6 +89,10 @@ int main(int argc, char** argv) {
         spdlog::error("--ram {}: expected a size between 1M and 64G, like 512M", ram_text);
         return 125;
     }
+
+    // The guest's umask (kept per process by the kernel personality) is the only one that
+    // may apply to files it creates: the host's own must not mask them a second time.
+    ::umask(0);
 
     os::KernelConfig config;
     config.ram_bytes = *ram;
