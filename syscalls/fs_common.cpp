@@ -18,10 +18,9 @@ KResult<int> host_dirfd(Context& c, int dirfd) {
     return f->host_fd();
 }
 
-std::optional<std::string> proc_exe_link(Context& c, const std::string& path) {
-    if (path == "/proc/self/exe" || path == "/proc/" + std::to_string(c.proc.pid()) + "/exe")
-        return c.proc.exe_path();
-    return std::nullopt;
+os::fs::procfs::View proc_view(Context& c) {
+    // One process: its address space is every address space there is.
+    return os::fs::procfs::View{c.proc, c.kernel.physical_memory(), c.kernel.page_cache(), {&c.mm}};
 }
 
 }  // namespace syscalls

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "os/fs/file.h"
+#include "os/fs/procfs.h"
 #include "syscalls/syscall.h"
 
 namespace syscalls {
@@ -14,7 +15,9 @@ KResult<std::shared_ptr<os::fs::File>> file_of(Context& c, int fd);
 KResult<std::string> path_arg(Context& c, std::uint64_t addr);
 // The host directory descriptor a guest dirfd (or AT_FDCWD) names.
 KResult<int> host_dirfd(Context& c, int dirfd);
-// The current process's /proc/self/exe target when `path` names it, else nullopt.
-std::optional<std::string> proc_exe_link(Context& c, const std::string& path);
+// /proc as the current process sees it (os/fs/procfs.h).
+os::fs::procfs::View proc_view(Context& c);
+// Paths that procfs looks at first (absolute, under /proc).
+inline bool is_proc_path(const std::string& path) { return os::fs::procfs::is_proc_path(path); }
 
 }  // namespace syscalls

@@ -26,6 +26,15 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
     std::string path = TRY(path_arg(c, path_addr));
     if (path.empty())
         return err(Errno::enoent);
+    if (is_proc_path(path)) {
+        const auto view = proc_view(c);
+        auto resolved = TRY(os::fs::procfs::resolve(view, path, !(flags & O_NOFOLLOW)));
+        if (auto proc_file = os::fs::procfs::open(view, resolved, flags)) {
+            auto file = TRY(std::move(*proc_file));
+            return TRY(c.proc.files().install(std::move(file), 0, (flags & O_CLOEXEC) != 0));
+        }
+        path = std::move(resolved.host_path);
+    }
     const int host_dir = TRY(host_dirfd(c, dirfd));
     const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask & 07777);
     if (fd < 0)
@@ -57,10 +66,28 @@ SysResult sys_fstat(Context& c, const Args& a) {
     return put_stat(c, a[1], TRY(f->stat()));
 }
 
+// stat of a /proc path: the answer for files procfs makes or descriptors without a host
+// path; otherwise nullopt, with `path` rewritten to what the host should look up.
+KResult<std::optional<linux_abi::Stat>> proc_stat(Context& c, std::string& path, bool follow) {
+    using Kind = os::fs::procfs::Resolved::Kind;
+    const auto view = proc_view(c);
+    auto resolved = TRY(os::fs::procfs::resolve(view, path, follow));
+    switch (resolved.kind) {
+    case Kind::Generated:
+        return os::fs::procfs::entry_stat(view, resolved.entry);
+    case Kind::Descriptor:
+        return TRY(resolved.file->stat());
+    case Kind::Host:
+        break;
+    }
+    path = std::move(resolved.host_path);
+    return std::nullopt;
+}
+
 SysResult stat_at(Context& c, int dirfd, std::uint64_t path_addr, std::uint64_t buf, int flags) {
     if (flags & ~(linux_abi::kAtSymlinkNofollow | linux_abi::kAtEmptyPath | kAtNoAutomount))
         return err(Errno::einval);
-    const std::string path = TRY(path_arg(c, path_addr));
+    std::string path = TRY(path_arg(c, path_addr));
     if (path.empty()) {
         if (!(flags & linux_abi::kAtEmptyPath))
             return err(Errno::enoent);
@@ -68,6 +95,11 @@ SysResult stat_at(Context& c, int dirfd, std::uint64_t path_addr, std::uint64_t 
             auto f = TRY(file_of(c, dirfd));
             return put_stat(c, buf, TRY(f->stat()));
         }
+    }
+    if (is_proc_path(path)) {
+        const auto st = TRY(proc_stat(c, path, !(flags & linux_abi::kAtSymlinkNofollow)));
+        if (st)
+            return put_stat(c, buf, *st);
     }
     const int host_dir = TRY(host_dirfd(c, dirfd));
     struct stat st {};
@@ -89,31 +121,40 @@ SysResult sys_statx(Context& c, const Args& a) {
     const int flags = a.i32(2);
     std::string path = TRY(path_arg(c, a[1]));
     std::byte buf[256] = {};
+    std::optional<linux_abi::Stat> made;  // a file without a host descriptor behind it
+    int host_fd = -1;                     // AT_EMPTY_PATH on a host file
+    if (is_proc_path(path))
+        made = TRY(proc_stat(c, path, !(flags & linux_abi::kAtSymlinkNofollow)));
     if (path.empty() && (flags & linux_abi::kAtEmptyPath) && dirfd != linux_abi::kAtFdcwd) {
         auto f = TRY(file_of(c, dirfd));
-        if (f->host_fd() < 0) {
-            const linux_abi::Stat st = TRY(f->stat());
-            struct GuestStatx {
-                std::uint32_t mask, blksize;
-                std::uint64_t attributes;
-                std::uint32_t nlink, uid, gid;
-                std::uint16_t mode, pad;
-                std::uint64_t ino, size, blocks, attributes_mask;
-            } sx{};
-            sx.mask = 0x7ff;  // STATX_BASIC_STATS
-            sx.blksize = static_cast<std::uint32_t>(st.st_blksize);
-            sx.nlink = static_cast<std::uint32_t>(st.st_nlink);
-            sx.uid = st.st_uid;
-            sx.gid = st.st_gid;
-            sx.mode = static_cast<std::uint16_t>(st.st_mode);
-            sx.ino = st.st_ino;
-            sx.size = static_cast<std::uint64_t>(st.st_size);
-            sx.blocks = static_cast<std::uint64_t>(st.st_blocks);
-            std::memcpy(buf, &sx, sizeof(sx));
-            TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));
-            return 0;
-        }
-        long r = ::syscall(SYS_statx, f->host_fd(), "", flags, a.u32(3), buf);
+        host_fd = f->host_fd();
+        if (host_fd < 0)
+            made = TRY(f->stat());
+    }
+    if (made) {
+        const linux_abi::Stat& st = *made;
+        struct GuestStatx {
+            std::uint32_t mask, blksize;
+            std::uint64_t attributes;
+            std::uint32_t nlink, uid, gid;
+            std::uint16_t mode, pad;
+            std::uint64_t ino, size, blocks, attributes_mask;
+        } sx{};
+        sx.mask = 0x7ff;  // STATX_BASIC_STATS
+        sx.blksize = static_cast<std::uint32_t>(st.st_blksize);
+        sx.nlink = static_cast<std::uint32_t>(st.st_nlink);
+        sx.uid = st.st_uid;
+        sx.gid = st.st_gid;
+        sx.mode = static_cast<std::uint16_t>(st.st_mode);
+        sx.ino = st.st_ino;
+        sx.size = static_cast<std::uint64_t>(st.st_size);
+        sx.blocks = static_cast<std::uint64_t>(st.st_blocks);
+        std::memcpy(buf, &sx, sizeof(sx));
+        TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));
+        return 0;
+    }
+    if (host_fd >= 0) {
+        long r = ::syscall(SYS_statx, host_fd, "", flags, a.u32(3), buf);
         if (r < 0)
             return err(host_errno());
         TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));

@@ -32,8 +32,11 @@ SysResult readlink_common(Context& c, int dirfd, std::uint64_t path_addr, std::u
         return err(Errno::einval);
     std::string path = TRY(path_arg(c, path_addr));
     std::string target;
-    if (auto exe = proc_exe_link(c, path)) {
-        target = *exe;
+    std::optional<KResult<std::string>> proc_link;
+    if (is_proc_path(path))
+        proc_link = os::fs::procfs::readlink(proc_view(c), path);
+    if (proc_link) {
+        target = TRY(std::move(*proc_link));
     } else {
         const int host_dir = TRY(host_dirfd(c, dirfd));
         char tmp[kPathMax];

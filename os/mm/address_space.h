@@ -66,6 +66,15 @@ enum class Placement : std::uint8_t {
     FixedNoReplace,  // exactly at addr, EEXIST if anything is there
 };
 
+// Where exec laid the program out (mm_struct's start_code .. env_end), for /proc.
+struct ExecLayout {
+    VirtAddr start_code = 0, end_code = 0;  // the executable segments' span
+    VirtAddr start_data = 0, end_data = 0;  // Linux 6.1: highest segment start, highest file end
+    VirtAddr start_stack = 0;               // the initial stack pointer
+    VirtAddr arg_start = 0, arg_end = 0;    // argv strings on the initial stack
+    VirtAddr env_start = 0, env_end = 0;    // envp strings
+};
+
 struct MapRequest {
     VirtAddr addr = 0;
     std::uint64_t length = 0;
@@ -138,6 +147,12 @@ public:
     // Pages with a frame behind them (resident), excluding the shared zero frame.
     std::uint64_t resident_pages() const { return m_resident_pages; }
     std::uint64_t mapped_bytes() const;
+    // High-water marks (Linux's hiwater_rss and hiwater_vm): the most pages ever resident
+    // and the most bytes ever mapped by this address space.
+    std::uint64_t peak_resident_pages() const { return m_peak_resident_pages; }
+    std::uint64_t peak_mapped_bytes() const { return m_vmas.peak_total_bytes(); }
+
+    ExecLayout layout;
 
 private:
     // fault.cpp
@@ -149,6 +164,11 @@ private:
     bool expand_stack(Vma& vma, VirtAddr va);
     Pte leaf_flags(const Vma& vma, bool writable_now) const;
     void count(FaultKind kind, bool major);
+    // Every page that becomes resident goes through here (keeps the high-water mark).
+    void add_resident_page() {
+        if (++m_resident_pages > m_peak_resident_pages)
+            m_peak_resident_pages = m_resident_pages;
+    }
 
     // address_space.cpp
     // Unmaps the pages of [start, end), which lies inside `vma`: dirty pages of a shared
@@ -175,6 +195,7 @@ private:
     VirtAddr m_brk = 0;
     std::uint64_t m_stack_limit = 8ull << 20;  // RLIMIT_STACK
     std::uint64_t m_resident_pages = 0;
+    std::uint64_t m_peak_resident_pages = 0;
     FaultCounters m_faults;
     std::set<std::shared_ptr<CachedFile>> m_mapped_files;
 };

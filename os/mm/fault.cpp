@@ -124,7 +124,7 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
     m_pmem.info(*pfn).mapcount = 1;
-    ++m_resident_pages;
+    add_resident_page();
     pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
     if (access != Access::Write)
         pte &= ~kPteDirty;
@@ -148,14 +148,14 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
             return std::unexpected(FaultError::OutOfMemory);
         std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
         m_pmem.info(*copy).mapcount = 1;
-        ++m_resident_pages;
+        add_resident_page();
         pte = make_pte(*copy, leaf_flags(vma, true));
         count(kind, major);
         return {};
     }
     m_pmem.get(*page);
     ++m_pmem.info(*page).mapcount;
-    ++m_resident_pages;
+    add_resident_page();
     if (vma.is_shared()) {
         pte = make_pte(*page, leaf_flags(vma, vma.writable()));
         if (access != Access::Write)
@@ -185,7 +185,7 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte
         --m_pmem.info(old).mapcount;
         m_pmem.put(old);
     } else {
-        ++m_resident_pages;
+        add_resident_page();
     }
     m_pmem.info(*pfn).mapcount = 1;
     pte = make_pte(*pfn, leaf_flags(vma, true));

@@ -139,7 +139,9 @@ VmaTree::VmaTree(VmaTree&& other) noexcept
     : m_root(std::exchange(other.m_root, nullptr)),
       m_first(std::exchange(other.m_first, nullptr)),
       m_last(std::exchange(other.m_last, nullptr)),
-      m_size(std::exchange(other.m_size, 0)) {}
+      m_size(std::exchange(other.m_size, 0)),
+      m_total_bytes(std::exchange(other.m_total_bytes, 0)),
+      m_peak_total_bytes(std::exchange(other.m_peak_total_bytes, 0)) {}
 
 VmaTree& VmaTree::operator=(VmaTree&& other) noexcept {
     if (this != &other) {
@@ -148,8 +150,15 @@ VmaTree& VmaTree::operator=(VmaTree&& other) noexcept {
         m_first = std::exchange(other.m_first, nullptr);
         m_last = std::exchange(other.m_last, nullptr);
         m_size = std::exchange(other.m_size, 0);
+        m_total_bytes = std::exchange(other.m_total_bytes, 0);
+        m_peak_total_bytes = std::exchange(other.m_peak_total_bytes, 0);
     }
     return *this;
+}
+
+void VmaTree::add_bytes(std::uint64_t n) {
+    m_total_bytes += n;
+    m_peak_total_bytes = std::max(m_peak_total_bytes, m_total_bytes);
 }
 
 // ---- Red-black primitives -------------------------------------------------------------------
@@ -241,6 +250,7 @@ void VmaTree::erase(Vma* z) {
     (z->rb.prev != nullptr ? z->rb.prev->rb.next : m_first) = successor;
     (successor != nullptr ? successor->rb.prev : m_last) = z->rb.prev;
     --m_size;
+    m_total_bytes -= z->end - z->start;
 
     Vma* x;         // the subtree that moved up into the removed position (may be nil)
     Vma* x_parent;  // x's parent afterwards: where the tree lost a node
@@ -376,6 +386,7 @@ Vma* VmaTree::insert(std::unique_ptr<Vma> vma) {
     (prev != nullptr ? prev->rb.next : m_first) = z;
     (next != nullptr ? next->rb.prev : m_last) = z;
     ++m_size;
+    add_bytes(z->end - z->start);
 
     // z's gap is new and next's gap shrank. A new leaf's successor is always one of its
     // ancestors (the lowest one it lies to the left of), so one pass from z covers both.
@@ -410,6 +421,8 @@ void VmaTree::set_range(Vma* vma, VirtAddr new_start, VirtAddr new_end) {
     // Unsigned wrap-around makes this right for a start moving down as well as up.
     if (vma->file)
         vma->file_offset += new_start - vma->start;
+    m_total_bytes -= vma->end - vma->start;
+    add_bytes(new_end - new_start);
     vma->start = new_start;
     vma->end = new_end;
     // Still between the same neighbours, so the tree's shape is unchanged; only the gap below
@@ -546,6 +559,13 @@ std::string VmaTree::check_invariants() const {
         return describe(m_last) + ": the highest VMA has a next link";
     if (m_first != c.lowest)
         return "first() is not the lowest VMA";
+    std::uint64_t total = 0;
+    for (const Vma* v = m_first; v != nullptr; v = v->rb.next)
+        total += v->end - v->start;
+    if (total != m_total_bytes)
+        return "total_bytes() is " + std::to_string(m_total_bytes) + " but the VMAs cover " + std::to_string(total);
+    if (m_peak_total_bytes < m_total_bytes)
+        return "peak_total_bytes() is below total_bytes()";
     return "";
 }
 

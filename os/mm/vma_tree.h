@@ -56,6 +56,10 @@ public:
     Vma* prev(const Vma* v) const { return v->rb.prev; }
     std::size_t size() const { return m_size; }
     bool empty() const { return m_size == 0; }
+    // Bytes covered by all VMAs (Linux's total_vm in bytes), and the most they ever covered
+    // (hiwater_vm): kept by insert, remove and set_range, the only operations that change it.
+    std::uint64_t total_bytes() const { return m_total_bytes; }
+    std::uint64_t peak_total_bytes() const { return m_peak_total_bytes; }
 
     // Free-range search, like Linux's unmapped_area_topdown()/unmapped_area(): the highest
     // (topdown) / lowest (bottomup) page-aligned s with low <= s, s + length <= high and
@@ -115,6 +119,9 @@ private:
     Vma* m_first = nullptr;  // lowest VMA: head of the address-ordered list
     Vma* m_last = nullptr;   // highest VMA: its end starts the gap that is below no VMA
     std::size_t m_size = 0;
+    std::uint64_t m_total_bytes = 0;
+    std::uint64_t m_peak_total_bytes = 0;
+    void add_bytes(std::uint64_t n);
 };
 
 }  // namespace os::mm

@@ -1,5 +1,7 @@
 #include "os/proc/elf_loader.h"
 
+#include <algorithm>
+
 namespace os::proc {
 
 using linux_abi::Errno;
@@ -76,6 +78,24 @@ KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
     out.load_bias = TRY(choose_load_bias(mm, image));
     for (const ElfSegment& seg : image.loads)
         TRY_VOID(map_segment(mm, seg, out.load_bias, file));
+    // mm->start_code .. end_data as Linux 6.1's load_elf_binary computes them: code is the
+    // span of the executable segments' file contents; data starts at the highest segment
+    // and ends at the highest end of file contents.
+    VirtAddr start_code = ~VirtAddr{0}, end_code = 0, start_data = 0, end_data = 0;
+    for (const ElfSegment& seg : image.loads) {
+        start_data = std::max(start_data, seg.vaddr);
+        end_data = std::max(end_data, seg.vaddr + seg.filesz);
+        if (!(seg.flags & linux_abi::PF_X))
+            continue;
+        start_code = std::min(start_code, seg.vaddr);
+        end_code = std::max(end_code, seg.vaddr + seg.filesz);
+    }
+    if (end_code == 0)
+        start_code = 0;
+    mm.layout.start_code = start_code + out.load_bias;
+    mm.layout.end_code = end_code + out.load_bias;
+    mm.layout.start_data = start_data + out.load_bias;
+    mm.layout.end_data = end_data + out.load_bias;
     out.entry = image.entry + out.load_bias;
     out.phdr = image.phdr_vaddr ? image.phdr_vaddr + out.load_bias : 0;
     out.brk = image.brk_start() + out.load_bias;

@@ -54,6 +54,11 @@ KResult<std::uint64_t> build_initial_stack(AddressSpace& mm, const StackImage& i
         envp[i] = TRY(push_string(mm, sp, image.envp[i]));
     for (std::size_t i = image.argv.size(); i-- > 0;)
         argv[i] = TRY(push_string(mm, sp, image.argv[i]));
+    // The argument and environment strings lie back to back: argv's, then envp's, then the
+    // exec path (/proc/pid/cmdline and environ read them from here).
+    mm.layout.arg_start = sp;
+    mm.layout.arg_end = mm.layout.env_start = envp.empty() ? execfn : envp.front();
+    mm.layout.env_end = execfn;
 
     sp &= ~std::uint64_t{15};
     const std::uint64_t platform = TRY(push_string(mm, sp, kPlatform));
@@ -98,6 +103,7 @@ KResult<std::uint64_t> build_initial_stack(AddressSpace& mm, const StackImage& i
     }
     sp = (sp - words.size() * 8) & ~std::uint64_t{15};
     TRY_VOID(mm.copy_to_user(sp, words.data(), words.size() * 8));
+    mm.layout.start_stack = sp;
     return sp;
 }
 
