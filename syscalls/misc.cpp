@@ -1,6 +1,7 @@
 // System information: uname, getrandom, sysinfo.
 #include <cstring>
 
+#include "os/mm/swap.h"
 #include "syscalls/syscall.h"
 
 namespace syscalls {
@@ -66,6 +67,9 @@ SysResult sys_sysinfo(Context& c, const Args& a) {
     GuestSysinfo s{};
     s.totalram = pm.frame_count() * os::mm::kPageSize;
     s.freeram = pm.free_frame_count() * os::mm::kPageSize;
+    const os::mm::SwapTotals swap = os::mm::swap_totals();
+    s.totalswap = swap.total_pages * os::mm::kPageSize;
+    s.freeswap = swap.free_pages * os::mm::kPageSize;
     s.procs = 1;
     s.mem_unit = 1;
     TRY_VOID(c.mm.copy_to_user(a[0], &s, sizeof(s)));
