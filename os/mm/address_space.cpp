@@ -92,44 +92,171 @@ void AddressSpace::split_at(VirtAddr addr) {
         m_vmas.split(v, addr);
 }
 
+KResult<Vma*> AddressSpace::split_checked(Vma* vma, VirtAddr at) {
+    if (m_vmas.size() >= kMaxMapCount)
+        return err(Errno::enomem);
+    return m_vmas.split(vma, at);
+}
+
+// is_mergeable_vma() + is_mergeable_anon_vma() + the offset check of can_vma_merge_after().
+bool AddressSpace::can_merge(const Vma& a, const Vma& b) const {
+    if (a.end != b.start || a.prot != b.prot || a.flags != b.flags || a.name != b.name || a.file != b.file ||
+        a.origin != b.origin)
+        return false;
+    if (a.anon_vma && b.anon_vma && a.anon_vma != b.anon_vma)
+        return false;
+    if (a.file)
+        return a.file_offset + a.size() == b.file_offset;
+    return a.anon_pgoff + (a.size() >> kPageShift) == b.anon_pgoff;
+}
+
+// vma_merge(): both neighbours when all three are compatible (and the outer two's
+// anon_vmas agree), else the previous one, else the next one.
+Vma* AddressSpace::try_merge(Vma* vma) {
+    Vma* prev = m_vmas.prev(vma);
+    Vma* next = m_vmas.next(vma);
+    const bool with_prev = prev && can_merge(*prev, *vma);
+    bool with_next = next && can_merge(*vma, *next);
+    if (with_prev && with_next && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
+        with_next = false;
+    if (!with_prev && !with_next)
+        return vma;
+    Vma* keep = with_prev ? prev : vma;
+    std::uint64_t anon_vma = keep->anon_vma;
+    VirtAddr end = keep->end;
+    if (with_prev) {
+        anon_vma = anon_vma ? anon_vma : vma->anon_vma;
+        end = vma->end;
+        m_vmas.remove(vma);
+    }
+    if (with_next) {
+        anon_vma = anon_vma ? anon_vma : next->anon_vma;
+        end = next->end;
+        m_vmas.remove(next);
+    }
+    keep->anon_vma = anon_vma;
+    m_vmas.set_range(keep, keep->start, end);
+    return keep;
+}
+
+KResult<Vma*> AddressSpace::modify_vma(Vma* vma, VirtAddr start, VirtAddr end, std::uint32_t prot,
+                                       std::uint32_t flags) {
+    if (vma->prot == prot && vma->flags == flags)
+        return vma;
+    const bool prot_changed = vma->prot != prot;
+    const bool split_low = start != vma->start;
+    const bool split_high = end != vma->end;
+    if (split_low != split_high) {
+        // Linux first tries to hand the piece to the neighbour it touches (vma_merge cases
+        // 4 and 5): no split, so no new VMA and no map-count limit.
+        Vma piece = *vma;
+        piece.start = start;
+        piece.end = end;
+        piece.prot = prot;
+        piece.flags = flags;
+        piece.file_offset += start - vma->start;
+        piece.anon_pgoff += (start - vma->start) >> kPageShift;
+        if (!split_low) {
+            if (Vma* prev = m_vmas.prev(vma); prev && can_merge(*prev, piece)) {
+                m_vmas.set_range(vma, end, vma->end);
+                m_vmas.set_range(prev, prev->start, end);
+                prev->anon_vma = prev->anon_vma ? prev->anon_vma : vma->anon_vma;
+                if (prot_changed)
+                    change_pte_protection(*prev, start, end);
+                return prev;
+            }
+        } else if (Vma* next = m_vmas.next(vma); next && can_merge(piece, *next)) {
+            m_vmas.set_range(vma, vma->start, start);
+            m_vmas.set_range(next, start, next->end);
+            next->anon_vma = next->anon_vma ? next->anon_vma : vma->anon_vma;
+            if (prot_changed)
+                change_pte_protection(*next, start, end);
+            return next;
+        }
+    }
+    if (split_low)
+        vma = TRY(split_checked(vma, start));
+    if (split_high)
+        TRY(split_checked(vma, end));
+    vma->prot = prot;
+    vma->flags = flags;
+    if (prot_changed)
+        change_pte_protection(*vma, vma->start, vma->end);
+    return try_merge(vma);
+}
+
 namespace {
 
-bool can_merge(const Vma& a, const Vma& b) {
-    if (a.end != b.start || a.prot != b.prot || a.flags != b.flags || a.name != b.name || a.file != b.file)
-        return false;
-    return !a.file || a.file_offset + a.size() == b.file_offset;
+// vm_start_gap(): a growing stack keeps kStackGuardGap below it free.
+VirtAddr start_gap(const Vma& v) {
+    if (!(v.flags & kVmGrowsDown))
+        return v.start;
+    return v.start > AddressSpace::kStackGuardGap ? v.start - AddressSpace::kStackGuardGap : 0;
 }
 
 }  // namespace
 
-// Merges `vma` with compatible neighbours (Linux vma_merge); returns the surviving VMA.
-Vma* AddressSpace::try_merge(Vma* vma) {
-    if (Vma* next = m_vmas.next(vma); next && can_merge(*vma, *next)) {
-        VirtAddr end = next->end;
-        m_vmas.remove(next);
-        m_vmas.set_range(vma, vma->start, end);
-    }
-    if (Vma* prev = m_vmas.prev(vma); prev && can_merge(*prev, *vma)) {
-        VirtAddr end = vma->end;
-        m_vmas.remove(vma);
-        m_vmas.set_range(prev, prev->start, end);
-        return prev;
-    }
-    return vma;
+KResult<VirtAddr> AddressSpace::find_free_range(VirtAddr hint, std::uint64_t length) const {
+    if (length == 0)
+        return err(Errno::enomem);
+    return get_unmapped_area(hint, length, Placement::Hint);
 }
 
-KResult<VirtAddr> AddressSpace::find_free_range(VirtAddr hint, std::uint64_t length) const {
-    if (length == 0 || length > kUserTop - kMmapMinAddr)
+KResult<VirtAddr> AddressSpace::get_unmapped_area(VirtAddr addr, std::uint64_t length, Placement placement,
+                                                  bool below_2g) const {
+    if (length > kUserTop)
         return err(Errno::enomem);
-    if (hint) {
-        VirtAddr a = page_round_down(hint);
-        if (a >= kMmapMinAddr && a <= kUserTop - length && !m_vmas.find_overlap(a, a + length))
-            return a;
+    if (placement != Placement::Hint) {
+        if (addr > kUserTop - length)
+            return err(Errno::enomem);
+        if (!page_aligned(addr))
+            return err(Errno::einval);
+        return addr;
     }
-    if (auto a = m_vmas.find_free_topdown(length, kMmapMinAddr, kMmapBase))
-        return *a;
-    // Linux falls back to a bottom-up search over the whole user range.
-    if (auto a = m_vmas.find_free_bottomup(length, kMmapMinAddr, kUserTop))
+    if (length == 0)
+        return err(Errno::enomem);
+    // round_hint_to_min()
+    if (addr) {
+        addr = page_round_down(addr);
+        if (addr < kMmapMinAddr)
+            addr = kMmapMinAddr;
+    }
+    // A range is usable when nothing overlaps it and it ends below the next VMA's gap.
+    auto usable = [&](VirtAddr a) {
+        const Vma* next = m_vmas.find_vma(a);
+        return !next || a + length <= start_gap(*next);
+    };
+    // Bottom-up (arch_get_unmapped_area): the lowest usable range in [low, high).
+    auto bottom_up = [&](VirtAddr low, VirtAddr high) -> std::optional<VirtAddr> {
+        while (auto a = m_vmas.find_free_bottomup(length, low, high)) {
+            if (usable(*a))
+                return a;
+            low = m_vmas.find_vma(*a)->end;  // too close to a growing stack: past it
+        }
+        return std::nullopt;
+    };
+    if (below_2g) {
+        // MAP_32BIT (find_start_end without randomization)
+        if (length > k32BitHigh)
+            return err(Errno::enomem);
+        if (addr && k32BitHigh - length >= addr && usable(addr))
+            return addr;
+        if (auto a = bottom_up(k32BitLow, k32BitHigh))
+            return *a;
+        return err(Errno::enomem);
+    }
+    if (addr && addr <= kUserTop - length && usable(addr))
+        return addr;
+    // arch_get_unmapped_area_topdown(): the highest usable range below mmap_base.
+    VirtAddr high = kMmapBase;
+    while (auto a = m_vmas.find_free_topdown(length, kMmapMinAddr, high)) {
+        if (usable(*a))
+            return *a;
+        high = start_gap(*m_vmas.find_vma(*a));  // below the growing stack's guard gap
+    }
+    // "A failed mmap() very likely causes application failure, so fall back to the
+    // bottom-up function here."
+    if (auto a = bottom_up(kMmapLegacyBase, kUserTop))
         return *a;
     return err(Errno::enomem);
 }
@@ -138,30 +265,37 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
     const std::uint64_t length = page_round_up(req.length);
     if (length == 0 || length < req.length)
         return err(Errno::enomem);
-    VirtAddr addr = req.addr;
-    switch (req.placement) {
-    case Placement::Fixed:
-    case Placement::FixedNoReplace:
-        if (!page_aligned(addr))
-            return err(Errno::einval);
-        if (addr > kUserTop || length > kUserTop - addr)
-            return err(Errno::enomem);
-        if (req.placement == Placement::FixedNoReplace && m_vmas.find_overlap(addr, addr + length))
-            return err(Errno::eexist);
+    if (m_vmas.size() > kMaxMapCount)
+        return err(Errno::enomem);
+    const VirtAddr addr = TRY(get_unmapped_area(req.addr, length, req.placement, req.below_2g));
+    if (addr < kMmapMinAddr && !req.low_addresses_allowed)
+        return err(Errno::eperm);
+    if (req.placement == Placement::FixedNoReplace && m_vmas.find_overlap(addr, addr + length))
+        return err(Errno::eexist);
+    std::uint32_t flags = req.vm_flags | m_def_flags;
+    if ((flags & kVmLocked) && req.lock_limit != kNoLockLimit && locked_bytes() + length > req.lock_limit)
+        return err(Errno::eagain);
+    if (req.placement == Placement::Fixed)
         TRY_VOID(unmap(addr, length));
-        break;
-    case Placement::Hint:
-        addr = TRY(find_free_range(addr, length));
-        break;
-    }
+    // accountable_mapping(): private writable memory is committed.
+    if (!(flags & (kVmShared | kVmNoReserve)) && (req.prot & kProtWrite))
+        flags |= kVmAccount;
     auto vma = std::make_unique<Vma>();
     vma->start = addr;
     vma->end = addr + length;
     vma->prot = req.prot;
-    vma->flags = req.vm_flags;
+    vma->flags = flags;
     vma->file = req.file;
     vma->file_offset = req.file_offset;
     vma->name = req.name;
+    vma->origin = req.origin;
+    if (!req.file) {
+        // Private anonymous memory is numbered by its address (for anon_vma's rmap); a
+        // shared anonymous mapping is a new object of its own, from offset 0.
+        vma->anon_pgoff = (flags & kVmShared) ? 0 : req.origin ? req.file_offset >> kPageShift : addr >> kPageShift;
+        if ((flags & kVmShared) && !vma->origin)
+            vma->origin = std::make_shared<const int>(0);
+    }
     Vma* inserted = m_vmas.insert(std::move(vma));
     if (!inserted)
         return err(Errno::enomem);
@@ -172,14 +306,17 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
 }
 
 KResult<void> AddressSpace::unmap(VirtAddr start, std::uint64_t length) {
-    if (!page_aligned(start) || start >= kUserTop)
+    if (!page_aligned(start) || start > kUserTop || length > kUserTop - start)
         return err(Errno::einval);
-    length = page_round_up(length);
-    if (length == 0 || length > kUserTop - start)
+    const VirtAddr end = start + page_round_up(length);
+    if (end == start)
         return err(Errno::einval);
-    const VirtAddr end = start + length;
-    if (!m_vmas.find_overlap(start, end))
+    Vma* first = m_vmas.find_overlap(start, end);
+    if (!first)
         return {};
+    // Unmapping the middle of a VMA adds one: refused at the limit (do_mas_align_munmap).
+    if (first->start < start && end < first->end && m_vmas.size() >= kMaxMapCount)
+        return err(Errno::enomem);
     split_at(start);
     split_at(end);
     while (Vma* v = m_vmas.find_overlap(start, end)) {
@@ -190,10 +327,10 @@ KResult<void> AddressSpace::unmap(VirtAddr start, std::uint64_t length) {
     return {};
 }
 
-// Rewrites the PTEs of `vma` for its (new) protection.
-void AddressSpace::change_pte_protection(const Vma& vma) {
+// Rewrites the PTEs of [start, end) for `vma`'s (new) protection.
+void AddressSpace::change_pte_protection(const Vma& vma, VirtAddr start, VirtAddr end) {
     const bool accessible = (vma.prot & (kProtRead | kProtWrite | kProtExec)) != 0;
-    m_page_table.for_each_pte(vma.start, vma.end, [&](VirtAddr, Pte& pte) {
+    m_page_table.for_each_pte(start, end, [&](VirtAddr, Pte& pte) {
         if (!pte_has_frame(pte))
             return;
         Pte keep = pte & (kPteAddrMask | kPteAccessed | kPteDirty | kPteSoftCow);
@@ -212,99 +349,141 @@ void AddressSpace::change_pte_protection(const Vma& vma) {
         m_mmu->flush_tlb();
 }
 
-KResult<void> AddressSpace::protect(VirtAddr start, std::uint64_t length, std::uint32_t prot) {
+// do_mprotect_pkey() and mprotect_fixup().
+KResult<void> AddressSpace::protect(VirtAddr start, std::uint64_t length, std::uint32_t prot, std::uint64_t grows) {
+    constexpr std::uint64_t kGrowsDown = 0x01000000, kGrowsUp = 0x02000000;  // PROT_GROWSDOWN/UP
+    if (grows == (kGrowsDown | kGrowsUp) || (grows & ~(kGrowsDown | kGrowsUp)))
+        return err(Errno::einval);
     if (!page_aligned(start))
         return err(Errno::einval);
-    if (prot & ~(kProtRead | kProtWrite | kProtExec))
-        return err(Errno::einval);
-    {
-        // A shared mapping of a file opened read-only can never become writable (Linux
-        // checks VM_MAYWRITE): EACCES, and nothing changes.
-        const std::uint64_t len = page_round_up(length);
-        for (Vma* v = m_vmas.find_vma(start); v && len && v->start < start + len; v = m_vmas.next(v))
-            if ((prot & kProtWrite) && (v->flags & kVmWriteForbidden))
-                return err(Errno::eacces);
-    }
-    length = page_round_up(length);
     if (length == 0)
         return {};
-    if (start >= kUserTop || length > kUserTop - start)
+    VirtAddr end = start + page_round_up(length);
+    if (end <= start)
         return err(Errno::enomem);
-    const VirtAddr end = start + length;
-    // Linux: ENOMEM when any part of the range is not mapped, and nothing is changed.
-    VirtAddr cursor = start;
-    for (Vma* v = m_vmas.find_vma(start); cursor < end; v = m_vmas.next(v)) {
-        if (!v || v->start > cursor)
-            return err(Errno::enomem);
-        cursor = v->end;
-    }
-    split_at(start);
-    split_at(end);
-    for (Vma* v = m_vmas.find_vma(start); v && v->start < end;) {
-        v->prot = prot;
-        change_pte_protection(*v);
-        Vma* merged = try_merge(v);
-        v = m_vmas.next(merged);
-    }
-    return {};
-}
-
-KResult<void> AddressSpace::discard(VirtAddr start, std::uint64_t length) {
-    if (start >= kUserTop || length > kUserTop - start)
+    if (prot & ~(kProtRead | kProtWrite | kProtExec))
         return err(Errno::einval);
-    const VirtAddr end = start + length;
-    bool hole = false;
-    VirtAddr cursor = start;
-    for (Vma* v = m_vmas.find_vma(start); v && v->start < end; v = m_vmas.next(v)) {
-        if (v->flags & kVmLocked)
-            return err(Errno::einval);
-        hole |= v->start > cursor;
-        // Shared memory keeps its contents in the shared object, so only private pages go.
-        if (!v->is_shared())
-            zap_range(std::max(start, v->start), std::min(end, v->end));
-        cursor = v->end;
-    }
-    if (hole || cursor < end)
+    Vma* vma = m_vmas.find_vma(start);
+    if (!vma)
         return err(Errno::enomem);
-    return {};
+    if (grows & kGrowsDown) {
+        if (vma->start >= end)
+            return err(Errno::enomem);
+        start = vma->start;
+        if (!(vma->flags & kVmGrowsDown))
+            return err(Errno::einval);
+    } else {
+        if (vma->start > start)
+            return err(Errno::enomem);
+        if (grows & kGrowsUp)
+            return err(Errno::einval);  // x86 has no VM_GROWSUP mappings
+    }
+    for (VirtAddr nstart = start;;) {
+        // VM_MAYWRITE / VM_MAYEXEC
+        if (((prot & kProtWrite) && (vma->flags & kVmWriteForbidden)) ||
+            ((prot & kProtExec) && (vma->flags & kVmExecForbidden)))
+            return err(Errno::eacces);
+        std::uint32_t flags = vma->flags;
+        if (prot & kProtWrite) {
+            // Making private memory writable commits it; read-only again keeps the charge...
+            if (!(flags & (kVmAccount | kVmShared | kVmNoReserve)) && !vma->writable())
+                flags |= kVmAccount;
+        } else if ((flags & kVmAccount) && vma->is_anonymous() && !vma->is_shared() && !vma->anon_vma) {
+            // ...except for anonymous memory that never had a page (Linux >= 6.8; 6.1 kept
+            // it, so read-only neighbours did not merge again).
+            flags &= ~kVmAccount;
+        }
+        const VirtAddr tmp = std::min(vma->end, end);
+        Vma* prev = TRY(modify_vma(vma, nstart, tmp, prot, flags));
+        nstart = std::max(tmp, prev->end);
+        if (nstart >= end)
+            return {};
+        vma = m_vmas.next(prev);
+        if (!vma || vma->start != nstart)
+            return err(Errno::enomem);
+    }
 }
 
-KResult<void> AddressSpace::sync_range(VirtAddr start, std::uint64_t length) {
+// The loop of sys_msync().
+KResult<void> AddressSpace::sync_range(VirtAddr start, std::uint64_t length, std::uint64_t ms_flags) {
+    constexpr std::uint64_t kMsAsync = 1, kMsInvalidate = 2, kMsSync = 4;
     if (!page_aligned(start))
         return err(Errno::einval);
-    length = page_round_up(length);
-    if (start >= kUserTop || length > kUserTop - start)
+    const VirtAddr end = start + page_round_up(length);
+    if (end < start)
         return err(Errno::enomem);
-    const VirtAddr end = start + length;
-    bool hole = false;
+    if (end == start)
+        return {};
+    bool unmapped = false;
     bool cleaned = false;
-    VirtAddr cursor = start;
-    for (Vma* v = m_vmas.find_vma(start); v && v->start < end; v = m_vmas.next(v)) {
-        hole |= v->start > cursor;
-        cursor = v->end;
-        if (!v->file || !v->is_shared())
-            continue;
-        m_page_table.for_each_pte(std::max(start, v->start), std::min(end, v->end), [&](VirtAddr va, Pte& pte) {
-            cleaned |= (pte & kPteDirty) != 0;
-            write_back_if_dirty(*v, va, pte);
-        });
+    KResult<void> result;
+    for (Vma* vma = m_vmas.find_vma(start);; vma = m_vmas.next(vma)) {
+        if (!vma) {
+            result = err(Errno::enomem);
+            break;
+        }
+        if (start < vma->start) {
+            // A hole: with MS_ASYNC alone there is nothing to do but say so.
+            if (ms_flags == kMsAsync || vma->start >= end) {
+                result = err(Errno::enomem);
+                break;
+            }
+            start = vma->start;
+            unmapped = true;
+        }
+        if ((ms_flags & kMsInvalidate) && (vma->flags & kVmLocked)) {
+            result = err(Errno::ebusy);
+            break;
+        }
+        if ((ms_flags & kMsSync) && vma->file && vma->is_shared()) {
+            m_page_table.for_each_pte(start, std::min(end, vma->end), [&](VirtAddr va, Pte& pte) {
+                cleaned |= (pte & kPteDirty) != 0;
+                write_back_if_dirty(*vma, va, pte);
+            });
+        }
+        start = vma->end;
+        if (start >= end)
+            break;
     }
     // The TLB may still allow writes to pages that are clean again: they must come back
     // through the fault path to be marked dirty.
     if (cleaned && m_mmu)
         m_mmu->flush_tlb();
-    if (hole || cursor < end)
+    if (!result)
+        return result;
+    if (unmapped)
         return err(Errno::enomem);
     return {};
 }
 
 void AddressSpace::zap_file_pages(const CachedFile* file, std::uint64_t first_index) {
-    const std::uint64_t cut = first_index << kPageShift;
+    zap_file_range(file, first_index, ~std::uint64_t{0} >> kPageShift, true);
+}
+
+void AddressSpace::zap_file_range(const CachedFile* file, std::uint64_t first, std::uint64_t last, bool even_cows) {
     for (const Vma& v : m_vmas) {
-        if (v.file.get() != file || v.file_offset + v.size() <= cut)
+        if (v.file.get() != file || first >= last)
             continue;
-        const VirtAddr from = cut > v.file_offset ? v.start + (cut - v.file_offset) : v.start;
-        zap_range(from, v.end);
+        const std::uint64_t vfirst = v.file_offset >> kPageShift;
+        const std::uint64_t vlast = vfirst + (v.size() >> kPageShift);
+        const std::uint64_t lo = std::max(first, vfirst), hi = std::min(last, vlast);
+        if (lo >= hi)
+            continue;
+        const VirtAddr from = v.start + ((lo - vfirst) << kPageShift);
+        const VirtAddr to = v.start + ((hi - vfirst) << kPageShift);
+        if (even_cows) {
+            zap_range(from, to);
+            continue;
+        }
+        // Only the pages that are the cache's own frames (a private copy is not the file's).
+        for (VirtAddr va = from; va < to; va += kPageSize) {
+            const Pte* pte = m_page_table.lookup(va);
+            if (!pte || !pte_has_frame(*pte))
+                continue;
+            auto cached = file->find_page(v.file_offset_of(va) >> kPageShift);
+            if (cached && *cached == pte_pfn(*pte))
+                zap_range(va, va + kPageSize);
+        }
     }
 }
 
@@ -328,27 +507,24 @@ VirtAddr AddressSpace::brk(VirtAddr requested) {
     if (new_top > kUserTop)
         return m_brk;
     if (const Vma* next = m_vmas.find_vma(old_top)) {
-        VirtAddr limit = next->start;
-        if (next->flags & kVmGrowsDown)
-            limit = limit > kStackGuardGap ? limit - kStackGuardGap : 0;
-        if (new_top + kPageSize > limit)
+        if (new_top + kPageSize > start_gap(*next))
             return m_brk;
     }
-    Vma* heap = m_vmas.find_containing(old_top - 1);
-    if (heap && (heap->flags & kVmHeap) && heap->end == old_top) {
-        m_vmas.set_range(heap, heap->start, new_top);
-    } else {
-        MapRequest req;
-        req.addr = old_top;
-        req.length = new_top - old_top;
-        req.prot = kProtRead | kProtWrite;
-        req.vm_flags = kVmHeap;
-        req.placement = Placement::FixedNoReplace;
-        req.name = "[heap]";
-        if (!map(req))
-            return m_brk;
-    }
+    // do_brk_flags(): the new pages merge into the heap VMA below them when it still has
+    // the flags a new one would get (not after mprotect, say), as Linux expands it.
+    MapRequest req;
+    req.addr = old_top;
+    req.length = new_top - old_top;
+    req.prot = kProtRead | kProtWrite;
+    req.vm_flags = kVmHeap;
+    req.placement = Placement::FixedNoReplace;
+    req.name = "[heap]";
+    if (!map(req))
+        return m_brk;
     m_brk = requested;
+    // mlockall(MCL_FUTURE): the new heap is locked and faulted in.
+    if (m_def_flags & kVmLocked)
+        (void)populate(old_top, new_top - old_top, true);
     return m_brk;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -75,6 +76,9 @@ struct ExecLayout {
     VirtAddr env_start = 0, env_end = 0;    // envp strings
 };
 
+// No RLIMIT_MEMLOCK: the process may lock any amount (it has CAP_IPC_LOCK, as root does).
+inline constexpr std::uint64_t kNoLockLimit = ~std::uint64_t{0};
+
 struct MapRequest {
     VirtAddr addr = 0;
     std::uint64_t length = 0;
@@ -84,6 +88,24 @@ struct MapRequest {
     std::shared_ptr<CachedFile> file;
     std::uint64_t file_offset = 0;
     std::string name;
+    // Vma::origin: the open file description a file mapping was made through. A shared
+    // anonymous mapping gets a fresh token when this is empty. Private anonymous memory
+    // made through a file (/dev/zero) has it set and file_offset as its pgoff.
+    std::shared_ptr<const void> origin;
+    // MAP_32BIT: a hinted mapping goes bottom-up into [1 GiB, 2 GiB).
+    bool below_2g = false;
+    // Whether a fixed address below kMmapMinAddr is allowed (CAP_SYS_RAWIO); EPERM if not.
+    bool low_addresses_allowed = true;
+    // RLIMIT_MEMLOCK in bytes for a mapping that will be locked (MAP_LOCKED or
+    // mlockall(MCL_FUTURE)): EAGAIN beyond it.
+    std::uint64_t lock_limit = kNoLockLimit;
+};
+
+// What mremap needs to know about the caller (syscall layer): RLIMIT_MEMLOCK and
+// CAP_SYS_RAWIO, as in MapRequest.
+struct RemapLimits {
+    std::uint64_t lock_limit = kNoLockLimit;
+    bool low_addresses_allowed = true;
 };
 
 class AddressSpace {
@@ -95,6 +117,18 @@ public:
     static constexpr VirtAddr kMmapBase = kUserTop - (128ull << 20);
     // Linux's stack_guard_gap: 256 pages kept free below a growing stack.
     static constexpr std::uint64_t kStackGuardGap = 256 * kPageSize;
+    // Linux's mmap_legacy_base without ASLR (TASK_UNMAPPED_BASE, PAGE_ALIGN(TASK_SIZE / 3)):
+    // where the bottom-up search starts when top-down finds no room.
+    static constexpr VirtAddr kMmapLegacyBase = page_round_up(kUserTop / 3);
+    // MAP_32BIT mappings go bottom-up into [1 GiB, 2 GiB) (x86 find_start_end).
+    static constexpr VirtAddr k32BitLow = 0x4000'0000;
+    static constexpr VirtAddr k32BitHigh = 0x8000'0000;
+    // The most VMAs one address space may have: Linux's DEFAULT_MAX_MAP_COUNT (65530), the
+    // default of the vm.max_map_count sysctl (USHRT_MAX - 5, leaving room for ELF core
+    // dumps). As on Linux, mmap and brk refuse when the count is already above it, and
+    // munmap, mprotect, mlock and madvise refuse a split that would create a VMA once it has
+    // reached it (ENOMEM; madvise says EAGAIN); mremap keeps 4 below it.
+    static constexpr std::size_t kMaxMapCount = 65530;
 
     AddressSpace(PhysicalMemory& pmem, MmuNotifier* mmu);
     ~AddressSpace();
@@ -113,17 +147,78 @@ public:
     std::expected<Translation, FaultError> translate(VirtAddr va, Access access);
 
     // --- Mappings (os/mm/address_space.cpp) ---
+    // Everything below follows Linux 6.1 (mm/mmap.c, mprotect.c, mremap.c, mlock.c,
+    // madvise.c, msync.c, mincore.c), error for error; where the Linux faultline's tests run
+    // against (6.18) behaves differently in a way a program can see, the comment says which
+    // one is followed.
+    //
+    // mmap_region(): the mapping described by `req` (length rounded up to pages), merged with
+    // its neighbours where Linux would merge it. Private writable mappings get kVmAccount,
+    // every mapping the def_flags of mlockall(MCL_FUTURE). The caller populates locked
+    // mappings (populate()).
     KResult<VirtAddr> map(const MapRequest& req);
+    // get_unmapped_area(): where a mapping of `length` bytes would go. Fixed placements check
+    // the range (ENOMEM beyond user space, EINVAL unaligned); hints are honoured when the
+    // range is free and clear of a growing stack's guard gap; otherwise top-down below
+    // kMmapBase, then bottom-up from kMmapLegacyBase (MAP_32BIT: bottom-up in [1G, 2G)).
+    KResult<VirtAddr> get_unmapped_area(VirtAddr addr, std::uint64_t length, Placement placement,
+                                        bool below_2g = false) const;
     KResult<void> unmap(VirtAddr start, std::uint64_t length);
-    KResult<void> protect(VirtAddr start, std::uint64_t length, std::uint32_t prot);
+    // mprotect(): `prot` is PROT_READ|WRITE|EXEC (anything else EINVAL); `grows` is 0,
+    // PROT_GROWSDOWN or PROT_GROWSUP (mman.h). As on Linux the change is applied VMA by VMA,
+    // so a hole (ENOMEM) or a mapping that may not get the permission (EACCES) stops it
+    // with the VMAs before it already changed.
+    KResult<void> protect(VirtAddr start, std::uint64_t length, std::uint32_t prot, std::uint64_t grows = 0);
     // MADV_DONTNEED: drops the pages of private mappings in the range (anonymous memory
     // then reads as zero). ENOMEM if part of the range is unmapped (the rest is done).
     KResult<void> discard(VirtAddr start, std::uint64_t length);
-    // msync: writes the dirty pages of MAP_SHARED file mappings in the range back to their
-    // files. ENOMEM if part of the range is unmapped.
-    KResult<void> sync_range(VirtAddr start, std::uint64_t length);
+    // msync() after its flag checks: writes the dirty pages of MAP_SHARED file mappings in the
+    // range back to their files. ENOMEM if part of the range is unmapped (with MS_ASYNC
+    // alone, at the first hole), EBUSY for MS_INVALIDATE on a locked mapping.
+    KResult<void> sync_range(VirtAddr start, std::uint64_t length, std::uint64_t ms_flags = 4 /* MS_SYNC */);
     // Unmaps every page of `file` at page index >= first_index (file truncation).
     void zap_file_pages(const CachedFile* file, std::uint64_t first_index);
+    // Unmaps the pages of `file` with index in [first, last) from this address space: all of
+    // them, or (even_cows false: hole punching) only the page-cache pages, keeping private
+    // copies.
+    void zap_file_range(const CachedFile* file, std::uint64_t first, std::uint64_t last, bool even_cows);
+
+    // --- mremap (os/mm/mremap.cpp) ---
+    // Linux's mremap() with flags MREMAP_MAYMOVE|FIXED|DONTUNMAP: shrinks in place, grows in
+    // place when the pages after the mapping are free, otherwise moves the page-table
+    // entries to a new range (their frames keep their counts: nothing is copied).
+    KResult<VirtAddr> remap(VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, std::uint64_t flags,
+                            VirtAddr new_addr, const RemapLimits& limits = {});
+
+    // --- mlock and population (os/mm/mlock.cpp) ---
+    // apply_vma_lock_flags(): sets the VMAs' kVmLocked/kVmLockOnFault to `lock_flags`
+    // (0 unlocks) over [start, start+length) (page aligned), splitting and merging VMAs.
+    // ENOMEM at a hole (the VMAs before it are changed), EINVAL if the range wraps.
+    KResult<void> lock_range(VirtAddr start, std::uint64_t length, std::uint32_t lock_flags);
+    // apply_mlockall_flags(): MCL_* flags; MCL_FUTURE sets def_flags for new mappings.
+    void lock_all(std::uint64_t mcl_flags);
+    // Bytes in locked VMAs (Linux's locked_vm), in all of them or within a range.
+    std::uint64_t locked_bytes() const;
+    std::uint64_t locked_bytes_in(VirtAddr start, std::uint64_t length) const;
+    // Flags every new mapping gets (Linux mm->def_flags: kVmLocked[|kVmLockOnFault] after
+    // mlockall(MCL_FUTURE)).
+    std::uint32_t def_flags() const { return m_def_flags; }
+    // __mm_populate(): faults in the pages of the VMAs in [start, start+length) as mlock and
+    // MAP_POPULATE do (write faults for private writable mappings, read otherwise; skipped
+    // for kVmLockOnFault). With ignore_errors false the first failure is returned: EFAULT
+    // for an inaccessible page or one beyond end of file, ENOMEM when frames run out.
+    KResult<void> populate(VirtAddr start, std::uint64_t length, bool ignore_errors);
+
+    // --- mincore (os/mm/mincore.cpp) ---
+    // do_mincore(): fills vec[i] for up to `pages` pages from page-aligned `start`, within
+    // the VMA that contains `start` (ENOMEM if none), and returns how many it filled: 1 for
+    // a page with a frame, and for a file mapping's unmapped page whether the page cache
+    // has it.
+    KResult<std::uint64_t> residency(VirtAddr start, std::uint64_t pages, std::uint8_t* vec);
+
+    // --- madvise (os/mm/madvise.cpp) ---
+    // do_madvise(): the whole system call, argument checks included.
+    KResult<void> advise(VirtAddr start, std::uint64_t length, int advice);
     // Linux sys_brk: returns the new break, or the unchanged one when it cannot move.
     VirtAddr brk(VirtAddr requested);
     void set_brk_start(VirtAddr start) { m_start_brk = m_brk = start; }
@@ -162,6 +257,14 @@ private:
     std::expected<void, FaultError> do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_wp_page(Vma& vma, VirtAddr va, Pte& pte);
     bool expand_stack(Vma& vma, VirtAddr va);
+    // do_fault_around(): maps the pages around a read-faulted file page that the page cache
+    // already holds.
+    void fault_around(const Vma& vma, VirtAddr va);
+    // anon_vma_prepare(): gives `vma` an anon_vma identity before its first private page.
+    void anon_vma_prepare(Vma& vma);
+    // A page of the shared anonymous object behind `vma` that another VMA of the same
+    // object maps at page offset `pgoff` (shmem's page cache, seen through its mappings).
+    std::optional<Pfn> shared_anon_page(const Vma& vma, std::uint64_t pgoff) const;
     Pte leaf_flags(const Vma& vma, bool writable_now) const;
     void count(FaultKind kind, bool major);
     // Every page that becomes resident goes through here (keeps the high-water mark).
@@ -181,8 +284,30 @@ private:
     void note_file_mapped(const std::shared_ptr<CachedFile>& file);
     void forget_unmapped_files();
     void split_at(VirtAddr addr);
+    // split_vma(): ENOMEM when the address space already has kMaxMapCount VMAs.
+    KResult<Vma*> split_checked(Vma* vma, VirtAddr at);
+    // Linux's merge rules: adjacent, same protection, flags, name, file and origin,
+    // contiguous offsets (file) or pgoffs (anonymous), compatible anon_vmas.
+    bool can_merge(const Vma& lower, const Vma& upper) const;
+    // vma_merge() for a VMA that just got its range or properties: merges it with its
+    // previous and next neighbours (both, else the previous, else the next); returns the
+    // VMA that now covers it.
     Vma* try_merge(Vma* vma);
-    void change_pte_protection(const Vma& vma);
+    // The split/modify/merge step of mprotect_fixup, mlock_fixup and madvise_update_vma:
+    // gives [start, end) of `vma` the protection `prot` and flags `flags`. Returns the VMA
+    // that covers `start` afterwards (Linux's *pprev).
+    KResult<Vma*> modify_vma(Vma* vma, VirtAddr start, VirtAddr end, std::uint32_t prot, std::uint32_t flags);
+    void change_pte_protection(const Vma& vma, VirtAddr start, VirtAddr end);
+    // The VMA's pages in [start, end) are faulted in (populate_vma_page_range).
+    KResult<void> populate_vma(const Vma& vma, VirtAddr start, VirtAddr end);
+    // mremap.cpp
+    KResult<VirtAddr> move_vma(Vma* vma, VirtAddr old_addr, std::uint64_t old_len, std::uint64_t new_len,
+                               VirtAddr new_addr, std::uint64_t flags);
+    KResult<void> move_page_tables(VirtAddr old_addr, VirtAddr new_addr, std::uint64_t len);
+    KResult<VirtAddr> remap_one(Vma* vma, VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len,
+                                std::uint64_t flags, VirtAddr new_addr, const RemapLimits& limits);
+    // madvise.cpp
+    KResult<void> zap_shared_anon(const Vma& vma, VirtAddr start, VirtAddr end);
 
     template <class Fn>
     KResult<void> for_each_user_page(VirtAddr va, std::uint64_t n, Access access, Fn&& fn);
@@ -198,6 +323,8 @@ private:
     std::uint64_t m_peak_resident_pages = 0;
     FaultCounters m_faults;
     std::set<std::shared_ptr<CachedFile>> m_mapped_files;
+    std::uint32_t m_def_flags = 0;
+    std::uint64_t m_last_anon_vma = 0;
 };
 
 }  // namespace os::mm

@@ -1,6 +1,8 @@
 // The page-fault path, named as Linux names it (mm/memory.c):
 //   translate -> handle_mm_fault -> handle_pte_fault -> do_anonymous_page | do_file_page | do_wp_page
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "os/mm/address_space.h"
 
@@ -112,13 +114,61 @@ void AddressSpace::count(FaultKind kind, bool major) {
         ++m_faults.minor;
 }
 
+// anon_vma_prepare() with find_mergeable_anon_vma(): a neighbour that could merge with
+// `vma` but for its protection lends its anon_vma (next first, then previous).
+void AddressSpace::anon_vma_prepare(Vma& vma) {
+    if (vma.anon_vma)
+        return;
+    auto compatible = [](const Vma& a, const Vma& b) {  // anon_vma_compatible(a, b), a below b
+        return a.end == b.start && a.file == b.file && a.origin == b.origin && a.flags == b.flags &&
+               (a.file ? a.file_offset + a.size() == b.file_offset
+                       : a.anon_pgoff + (a.size() >> kPageShift) == b.anon_pgoff);
+    };
+    if (const Vma* next = m_vmas.next(&vma); next && next->anon_vma && compatible(vma, *next))
+        vma.anon_vma = next->anon_vma;
+    else if (const Vma* prev = m_vmas.prev(&vma); prev && prev->anon_vma && compatible(*prev, vma))
+        vma.anon_vma = prev->anon_vma;
+    else
+        vma.anon_vma = ++m_last_anon_vma;
+}
+
+std::optional<Pfn> AddressSpace::shared_anon_page(const Vma& vma, std::uint64_t pgoff) const {
+    // Only VMAs holding the same token can have it; usually there are none but this one.
+    if (!vma.origin || vma.origin.use_count() < 2)
+        return std::nullopt;
+    for (const Vma& other : m_vmas) {
+        if (&other == &vma || other.origin != vma.origin || pgoff < other.anon_pgoff ||
+            pgoff - other.anon_pgoff >= (other.size() >> kPageShift))
+            continue;
+        const Pte* pte = m_page_table.lookup(other.start + ((pgoff - other.anon_pgoff) << kPageShift));
+        if (pte && pte_has_frame(*pte))
+            return pte_pfn(*pte);
+    }
+    return std::nullopt;
+}
+
 // Untouched anonymous memory: a read maps the shared zero frame copy-on-write; a write
-// gets a fresh zeroed frame.
-std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAddr, Access access, Pte& pte) {
+// gets a fresh zeroed frame. Shared anonymous memory is one object however many VMAs map
+// it (after mremap): a page another of them has is mapped here too.
+std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
     if (access != Access::Write && !vma.is_shared()) {
         pte = make_pte(m_pmem.zero_frame(), leaf_flags(vma, false) | kPteSoftCow);
         count(FaultKind::ZeroPage, false);
         return {};
+    }
+    if (vma.is_shared()) {
+        if (auto shared = shared_anon_page(vma, vma.anon_pgoff + ((va - vma.start) >> kPageShift))) {
+            m_pmem.get(*shared);
+            ++m_pmem.info(*shared).mapcount;
+            add_resident_page();
+            pte = make_pte(*shared, leaf_flags(vma, vma.writable()));
+            if (access != Access::Write)
+                pte &= ~kPteDirty;
+            count(FaultKind::PageCacheHit, false);
+            return {};
+        }
+    } else {
+        anon_vma_prepare(vma);
     }
     auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
@@ -132,6 +182,43 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
     return {};
 }
 
+// Linux's fault-around (do_read_fault -> do_fault_around -> filemap_map_pages): a read
+// fault on a file mapping also maps the pages around it, within the 64 KiB-aligned window
+// (fault_around_bytes), the page table and the VMA, that the page cache already holds and
+// that lie within the file. Nothing is read for them that is not cached, and they count as
+// no fault.
+void AddressSpace::fault_around(const Vma& vma, VirtAddr va) {
+    constexpr std::uint64_t kWindow = 16 * kPageSize;
+    constexpr std::uint64_t kTableSpan = 512 * kPageSize;
+    const VirtAddr from = std::max(va & ~(kWindow - 1), vma.start);
+    const VirtAddr to = std::min({(from & ~(kTableSpan - 1)) + kTableSpan, vma.end, from + kWindow});
+    if (to - from <= kPageSize)
+        return;
+    const std::uint64_t first = vma.file_offset_of(from) >> kPageShift;
+    const std::uint64_t count = (to - from) >> kPageShift;
+    const std::uint64_t file_pages = page_round_up(vma.file->size()) >> kPageShift;
+    const std::vector<std::uint8_t> cached = vma.file->cached(first, count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const VirtAddr a = from + (i << kPageShift);
+        if (a == page_round_down(va) || !cached[i] || first + i >= file_pages)
+            continue;
+        Pte* pte = m_page_table.walk(a, Alloc::No);  // the faulting page's table
+        if (!pte || *pte != 0)
+            continue;
+        bool major = false;
+        auto page = vma.file->get_page(first + i, &major);
+        if (!page)
+            break;
+        m_pmem.get(*page);
+        ++m_pmem.info(*page).mapcount;
+        add_resident_page();
+        if (vma.is_shared())
+            *pte = make_pte(*page, leaf_flags(vma, vma.writable())) & ~kPteDirty;
+        else
+            *pte = make_pte(*page, leaf_flags(vma, false) | (vma.writable() ? kPteSoftCow : 0));
+    }
+}
+
 // A file page comes from the page cache (read from the file on a miss: a major fault).
 // A shared mapping maps the cached frame itself, writable if the VMA is, with Dirty telling
 // write-back which pages changed. A private mapping maps it write-protected, so the first
@@ -143,6 +230,7 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
         return std::unexpected(page.error());
     const FaultKind kind = major ? FaultKind::FilePage : FaultKind::PageCacheHit;
     if (!vma.is_shared() && access == Access::Write) {
+        anon_vma_prepare(vma);
         auto copy = m_pmem.allocate(FrameUse::Anonymous);
         if (!copy)
             return std::unexpected(FaultError::OutOfMemory);
@@ -164,6 +252,8 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
         pte = make_pte(*page, leaf_flags(vma, false) | (vma.writable() ? kPteSoftCow : 0));
     }
     count(kind, major);
+    if (access != Access::Write)
+        fault_around(vma, va);
     return {};
 }
 
@@ -177,6 +267,7 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte
         count(FaultKind::CowReuse, false);
         return {};
     }
+    anon_vma_prepare(vma);
     auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);

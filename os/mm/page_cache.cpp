@@ -1,6 +1,7 @@
 #include "os/mm/page_cache.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +65,29 @@ std::optional<Pfn> CachedFile::find_page(std::uint64_t index) const {
     if (it == m_pages.end())
         return std::nullopt;
     return it->second;
+}
+
+std::vector<std::uint8_t> CachedFile::cached(std::uint64_t first, std::uint64_t count) const {
+    std::vector<std::uint8_t> out(count, 0);
+    bool all = true;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        out[i] = m_pages.contains(first + i);
+        all &= out[i] != 0;
+    }
+    if (all || count == 0 || first + count > (std::uint64_t{1} << (63 - kPageShift)))
+        return out;
+    // The host's page cache, through a mapping of our own: mincore() on it.
+    const std::uint64_t length = count << kPageShift;
+    void* host = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, m_read_fd, static_cast<off_t>(first << kPageShift));
+    if (host == MAP_FAILED)
+        return out;
+    std::vector<unsigned char> vec(count, 0);
+    if (::mincore(host, length, vec.data()) == 0) {
+        for (std::uint64_t i = 0; i < count; ++i)
+            out[i] |= vec[i] & 1;
+    }
+    ::munmap(host, length);
+    return out;
 }
 
 std::expected<Pfn, FaultError> CachedFile::get_page(std::uint64_t index, bool* major) {
@@ -184,6 +208,52 @@ void CachedFile::truncate(std::uint64_t new_size) {
         }
     }
     remember_host_state();
+}
+
+KResult<void> CachedFile::punch_hole(std::uint64_t offset, std::uint64_t length) {
+    int fd = m_write_fd;
+    int own = -1;
+    if (fd < 0) {
+        own = ::open(("/proc/self/fd/" + std::to_string(m_read_fd)).c_str(), O_WRONLY | O_CLOEXEC);
+        if (own < 0)
+            return err(from_host(errno));
+        fd = own;
+    }
+    const int r = ::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                              static_cast<off_t>(length));
+    const int saved = errno;
+    if (own >= 0)
+        ::close(own);
+    if (r != 0)
+        return err(from_host(saved));
+    const std::uint64_t first = offset >> kPageShift;
+    const std::uint64_t last = (offset + length) >> kPageShift;
+    for (AddressSpace* mm : std::set<AddressSpace*>(m_mappers))
+        mm->zap_file_range(this, first, last, false);
+    for (auto it = m_pages.lower_bound(first); it != m_pages.end() && it->first < last;) {
+        m_pmem.put(it->second);
+        it = m_pages.erase(it);
+    }
+    remember_host_state();
+    return {};
+}
+
+void CachedFile::read_ahead(std::uint64_t first, std::uint64_t count) {
+    const std::uint64_t pages = page_round_up(size()) >> kPageShift;
+    for (std::uint64_t index = first; index < pages && index - first < count; ++index) {
+        bool major = false;
+        if (!get_page(index, &major))
+            break;
+    }
+}
+
+bool CachedFile::may_reveal_residency() const {
+    struct stat st {};
+    if (::fstat(m_read_fd, &st) != 0)
+        return true;
+    if (::geteuid() == 0 || st.st_uid == ::geteuid())
+        return true;  // inode_owner_or_capable()
+    return ::faccessat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(m_read_fd)).c_str(), W_OK, AT_EACCESS) == 0;
 }
 
 std::uint64_t CachedFile::shrink(std::uint64_t target) {

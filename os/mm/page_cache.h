@@ -15,6 +15,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "os/mm/physical_memory.h"
 #include "os/mm/types.h"
@@ -48,6 +49,11 @@ public:
     // BusError when the page lies wholly beyond end of file.
     std::expected<Pfn, FaultError> get_page(std::uint64_t index, bool* major);
     std::optional<Pfn> find_page(std::uint64_t index) const;
+    // Whether the machine's page cache holds pages [first, first + count), one byte per
+    // page: pages this cache has, and pages the host's page cache has (faultline's guest
+    // shares the host's files, and a page the host has cached, for instance because the
+    // guest just wrote it, is one Linux would have cached too; reading it costs no I/O).
+    std::vector<std::uint8_t> cached(std::uint64_t first, std::uint64_t count) const;
     std::uint64_t cached_pages() const { return m_pages.size(); }
 
     // read(2) of a file with cached pages: cached pages are copied (they may hold a shared
@@ -66,6 +72,16 @@ public:
     // The file was truncated to `new_size`: pages wholly beyond it are unmapped from every
     // address space mapping the file and dropped; the tail of the new last page is zeroed.
     void truncate(std::uint64_t new_size);
+    // MADV_REMOVE: deallocates the page-aligned range on the host (fallocate PUNCH_HOLE,
+    // keeping the size), unmaps its pages from every mapper (private copies stay) and drops
+    // them from the cache, so the range reads zero. EOPNOTSUPP where the host file system
+    // cannot punch holes.
+    KResult<void> punch_hole(std::uint64_t offset, std::uint64_t length);
+    // MADV_WILLNEED: reads pages [first, first + count) into the cache, up to end of file.
+    void read_ahead(std::uint64_t first, std::uint64_t count);
+    // mincore's can_do_mincore(): Linux shows page-cache residency only to a process that
+    // owns the file or could open it for writing.
+    bool may_reveal_residency() const;
 
     // i_mmap: address spaces with VMAs of this file.
     void add_mapper(AddressSpace* mm) { m_mappers.insert(mm); }

@@ -20,7 +20,9 @@ enum VmProt : std::uint32_t {
     kProtExec = 4,
 };
 
-// VMA flags (a subset of Linux's VM_*; our own numbering).
+// VMA flags (a subset of Linux's VM_*; our own numbering). Two VMAs merge only when their
+// flags are equal, as in Linux, so every flag that Linux keeps in vm_flags and that a
+// program can set is here even when faultline does nothing else with it.
 enum VmFlag : std::uint32_t {
     kVmShared = 1u << 0,     // MAP_SHARED: writes reach the backing object, never COW
     kVmGrowsDown = 1u << 1,  // the stack: a fault just below grows the VMA
@@ -29,7 +31,22 @@ enum VmFlag : std::uint32_t {
     kVmNoReserve = 1u << 4,  // MAP_NORESERVE
     kVmLocked = 1u << 5,     // mlock
     kVmWriteForbidden = 1u << 6,  // shared mapping of a file opened read-only: never writable
+    kVmAccount = 1u << 7,      // VM_ACCOUNT: private writable memory counted as committed
+    kVmLockOnFault = 1u << 8,  // VM_LOCKONFAULT: mlock2(MLOCK_ONFAULT), locked but not populated
+    kVmSeqRead = 1u << 9,      // VM_SEQ_READ: MADV_SEQUENTIAL
+    kVmRandRead = 1u << 10,    // VM_RAND_READ: MADV_RANDOM
+    kVmDontCopy = 1u << 11,    // VM_DONTCOPY: MADV_DONTFORK
+    kVmDontDump = 1u << 12,    // VM_DONTDUMP: MADV_DONTDUMP
+    kVmWipeOnFork = 1u << 13,  // VM_WIPEONFORK: MADV_WIPEONFORK
+    kVmHugePage = 1u << 14,    // VM_HUGEPAGE: MADV_HUGEPAGE
+    kVmNoHugePage = 1u << 15,  // VM_NOHUGEPAGE: MADV_NOHUGEPAGE, and MAP_STACK (Linux >= 6.7)
+    kVmMergeable = 1u << 16,   // VM_MERGEABLE: MADV_MERGEABLE (KSM)
+    kVmSync = 1u << 17,        // VM_SYNC: MAP_SYNC
+    kVmExecForbidden = 1u << 18,  // no VM_MAYEXEC: a file on a noexec mount
 };
+
+// VM_LOCKED_MASK: what mlock/munlock set and clear.
+inline constexpr std::uint32_t kVmLockedMask = kVmLocked | kVmLockOnFault;
 
 // Intrusive red-black tree links, owned by VmaTree (os/mm/vma_tree.h).
 struct VmaRbLinks {
@@ -56,6 +73,21 @@ struct Vma {
     // `start`; it moves with start when the VMA is split.
     std::shared_ptr<CachedFile> file;
     std::uint64_t file_offset = 0;
+
+    // Linux's vm_pgoff for memory without a file, in pages: start >> kPageShift when a
+    // private anonymous mapping is made, 0 for a shared one. It moves with `start` (split,
+    // set_range) and stays with the memory when mremap moves it, so moved anonymous memory
+    // that has pages merges with its neighbours only back where it came from, as on Linux.
+    std::uint64_t anon_pgoff = 0;
+    // Identity of Linux's anon_vma (0: none yet). A VMA gets one with its first private
+    // anonymous page (reusing a compatible neighbour's, as anon_vma_prepare does); two VMAs
+    // with different ones never merge.
+    std::uint64_t anon_vma = 0;
+    // What the mapping was made from (Linux's vm_file): the open file description of a file
+    // mapping made by mmap (two opens of one file never merge), a token of its own for each
+    // MAP_SHARED|MAP_ANONYMOUS mapping (the VMAs holding one token share its pages, as
+    // shmem's file does), nullptr for private anonymous memory and for exec's segments.
+    std::shared_ptr<const void> origin;
 
     // The name shown in /proc/pid/maps for anonymous VMAs ("[heap]", "[stack]"), or the
     // path of the file.

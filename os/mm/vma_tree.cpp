@@ -410,6 +410,7 @@ Vma* VmaTree::split(Vma* vma, VirtAddr at) {
     auto upper = std::make_unique<Vma>(*vma);  // insert() resets the copied links
     upper->start = at;
     upper->file_offset += at - vma->start;
+    upper->anon_pgoff += (at - vma->start) >> kPageShift;
     set_range(vma, vma->start, at);
     return insert(std::move(upper));
 }
@@ -421,6 +422,7 @@ void VmaTree::set_range(Vma* vma, VirtAddr new_start, VirtAddr new_end) {
     // Unsigned wrap-around makes this right for a start moving down as well as up.
     if (vma->file)
         vma->file_offset += new_start - vma->start;
+    vma->anon_pgoff += (new_start >> kPageShift) - (vma->start >> kPageShift);
     m_total_bytes -= vma->end - vma->start;
     add_bytes(new_end - new_start);
     vma->start = new_start;

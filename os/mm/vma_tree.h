@@ -42,12 +42,13 @@ public:
     Vma* find_overlap(VirtAddr start, VirtAddr end) const;
 
     // Splits `vma` at page-aligned `at` (vma->start < at < vma->end): `vma` keeps [start, at);
-    // a copy of it with file_offset advanced by (at - start) gets [at, end), is inserted and
-    // returned. Returns nullptr if `at` is not a valid split point.
+    // a copy of it with file_offset and anon_pgoff advanced by (at - start) gets [at, end),
+    // is inserted and returned. Returns nullptr if `at` is not a valid split point.
     Vma* split(Vma* vma, VirtAddr at);
     // Changes a VMA's range in place (brk growth, stack growth, merging with a neighbour).
     // Precondition: page aligned, new_start < new_end, no overlap with the neighbours. Moving
-    // the start of a file-backed VMA moves its file_offset by the same amount.
+    // the start of a file-backed VMA moves its file_offset by the same amount, and the start
+    // of any VMA its anon_pgoff (in pages).
     void set_range(Vma* vma, VirtAddr new_start, VirtAddr new_end);
 
     Vma* first() const { return m_first; }

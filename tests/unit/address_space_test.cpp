@@ -622,7 +622,7 @@ TEST_CASE("AddressSpace protect splits and merges VMAs like mprotect") {
     CHECK(as.vmas().check_invariants() == "");
 }
 
-TEST_CASE("AddressSpace protect over a hole is ENOMEM and changes nothing") {
+TEST_CASE("AddressSpace protect over a hole is ENOMEM, with the VMAs before the hole changed as on Linux") {
     Env e;
     AddressSpace& as = e.as;
     const VirtAddr x = 0x3000'0000;
@@ -633,16 +633,27 @@ TEST_CASE("AddressSpace protect over a hole is ENOMEM and changes nothing") {
     const auto ranges = vma_ranges(as);
     const int flushes = e.mmu.flushes;
 
-    CHECK(as.protect(x + P, 3 * P, kProtRead).error() == Errno::enomem);    // hole in the middle
-    CHECK(as.protect(x + 2 * P, 2 * P, kProtRead).error() == Errno::enomem);  // starts in the hole
-    CHECK(as.protect(x + 4 * P, 2 * P, kProtRead).error() == Errno::enomem);  // runs off the end
-    CHECK(as.protect(x - P, 2 * P, kProtRead).error() == Errno::enomem);      // starts before
-    CHECK(vma_ranges(as) == ranges);  // no split happened
-    CHECK(as.vmas().find_containing(x + P)->prot == kRW);
-    CHECK(as.vmas().find_containing(x + 3 * P)->prot == (kRW | kProtExec));
+    // Starting in the hole, or below the first VMA: nothing is looked at.
+    CHECK(as.protect(x + 2 * P, 2 * P, kProtRead).error() == Errno::enomem);
+    CHECK(as.protect(x - P, 2 * P, kProtRead).error() == Errno::enomem);
+    CHECK(vma_ranges(as) == ranges);
     CHECK(e.mmu.flushes == flushes);
-    CHECK(as.translate(x + P, Access::Write).has_value());
+
+    // mprotect() works VMA by VMA: running off the end changes the part that is mapped...
+    CHECK(as.protect(x + 4 * P, 2 * P, kProtRead).error() == Errno::enomem);
+    CHECK(vma_ranges(as) ==
+          std::vector<std::pair<VirtAddr, VirtAddr>>{{x, x + 2 * P}, {x + 3 * P, x + 4 * P}, {x + 4 * P, x + 5 * P}});
+    CHECK(as.vmas().find_containing(x + 4 * P)->prot == kProtRead);
+    // ...and a hole in the middle stops it after the VMA before the hole.
+    CHECK(as.protect(x + P, 3 * P, kProtRead).error() == Errno::enomem);
+    CHECK(as.vmas().find_containing(x)->prot == kRW);
+    CHECK(as.vmas().find_containing(x + P)->prot == kProtRead);
+    CHECK(as.vmas().find_containing(x + 3 * P)->prot == (kRW | kProtExec));
+    CHECK(as.translate(x, Access::Write).has_value());
+    CHECK(as.translate(x + P, Access::Write).error() == FaultError::AccessError);
     CHECK(as.translate(x + 3 * P, Access::Write).has_value());
+    CHECK(read_user(as, x + P, P) == std::vector<std::uint8_t>(P, 1));
+    CHECK(as.vmas().check_invariants() == "");
 }
 
 TEST_CASE("AddressSpace discard (MADV_DONTNEED) makes written anonymous pages read zero") {
