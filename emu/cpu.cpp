@@ -28,7 +28,9 @@ constexpr std::uint64_t kGdt[] = {
 constexpr std::uint64_t kUserCs = 0x33;
 constexpr std::uint64_t kUserDs = 0x2b;
 constexpr std::uint64_t kUserRflags = 0x202;
-constexpr unsigned kInvalidOpcodeVector = 6;  // IF set, as Linux starts user code
+constexpr unsigned kInvalidOpcodeVector = 6;
+constexpr std::uint64_t kCr4Osfxsr = 1u << 9;
+constexpr std::uint64_t kCr4Osxmmexcpt = 1u << 10;  // IF set, as Linux starts user code
 
 // Scratch page layout.
 constexpr std::uint64_t kGdtOffset = 0x000;
@@ -64,6 +66,8 @@ int uc_reg_id(Reg r) {
     }
     return UC_X86_REG_INVALID;
 }
+
+int xmm_reg_id(int i) { return UC_X86_REG_XMM0 + i; }  // XMM0..XMM15 are consecutive
 
 }  // namespace
 
@@ -141,20 +145,103 @@ void Cpu::check(int err, const char* what) const {
 }
 
 void Cpu::reset_registers(std::uint64_t rip, std::uint64_t rsp) {
-    for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi, Reg::rbp, Reg::r8, Reg::r9, Reg::r10,
-                  Reg::r11, Reg::r12, Reg::r13, Reg::r14, Reg::r15, Reg::fs_base, Reg::gs_base})
-        set_reg(r, 0);
-    set_reg(Reg::rsp, rsp);
-    set_reg(Reg::rip, rip);
-    set_reg(Reg::rflags, kUserRflags);
-    std::uint64_t fpcw = 0x37f, fpsw = 0, fptag = 0xffff, mxcsr = 0x1f80;
-    uc_reg_write(m_uc, UC_X86_REG_FPCW, &fpcw);
-    uc_reg_write(m_uc, UC_X86_REG_FPSW, &fpsw);
-    uc_reg_write(m_uc, UC_X86_REG_FPTAG, &fptag);
-    uc_reg_write(m_uc, UC_X86_REG_MXCSR, &mxcsr);
-    std::uint8_t zero[16] = {};
+    UserState s;  // every register zero, the FPU as Linux initialises it
+    s.rsp = rsp;
+    s.rip = rip;
+    s.rflags = kUserRflags;
+    write_user_state(s);
+}
+
+namespace {
+
+// The general-purpose part of UserState, in one batch.
+constexpr int kStateGprIds[] = {
+    UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_RBP, UC_X86_REG_RSP, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_RFLAGS,
+    UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
+};
+constexpr int kStateGprCount = sizeof(kStateGprIds) / sizeof(kStateGprIds[0]);
+
+}  // namespace
+
+void Cpu::read_user_state(UserState& out) const {
+    std::uint64_t* fields[kStateGprCount] = {&out.rax, &out.rbx, &out.rcx, &out.rdx, &out.rsi, &out.rdi,
+                                             &out.rbp, &out.rsp, &out.r8,  &out.r9,  &out.r10, &out.r11,
+                                             &out.r12, &out.r13, &out.r14, &out.r15, &out.rip, &out.rflags,
+                                             &out.fs_base, &out.gs_base};
+    void* ptrs[kStateGprCount];
+    for (int i = 0; i < kStateGprCount; ++i)
+        ptrs[i] = fields[i];
+    uc_reg_read_batch(m_uc, const_cast<int*>(kStateGprIds), ptrs, kStateGprCount);
+
+    // x87/SSE state as FXSAVE64 stores it.
+    FxsaveImage& fx = out.fxsave;
+    fx.fill(0);
+    std::uint16_t fcw = 0, fsw = 0, ftag = 0, fop = 0;
+    std::uint64_t fip = 0, fdp = 0;
+    std::uint32_t mxcsr = 0;
+    uc_reg_read(m_uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_read(m_uc, UC_X86_REG_FPSW, &fsw);  // Unicorn merges TOP into bits 11-13
+    uc_reg_read(m_uc, UC_X86_REG_FPTAG, &ftag);
+    uc_reg_read(m_uc, UC_X86_REG_FOP, &fop);
+    uc_reg_read(m_uc, UC_X86_REG_FIP, &fip);
+    uc_reg_read(m_uc, UC_X86_REG_FDP, &fdp);
+    uc_reg_read(m_uc, UC_X86_REG_MXCSR, &mxcsr);
+    // Unicorn's FPTAG is the full tag word, two bits per physical register (11 = empty);
+    // FXSAVE keeps one bit per physical register, set when it is not empty.
+    std::uint8_t abridged = 0;
+    for (int i = 0; i < 8; ++i)
+        if (((ftag >> (2 * i)) & 3) != 3)
+            abridged |= static_cast<std::uint8_t>(1u << i);
+    fx_put(fx, fxsave::kFcw, fcw);
+    fx_put(fx, fxsave::kFsw, fsw);
+    fx_put(fx, fxsave::kFtw, abridged);
+    fx_put(fx, fxsave::kFop, fop);
+    fx_put(fx, fxsave::kFip, fip);
+    fx_put(fx, fxsave::kFdp, fdp);
+    fx_put(fx, fxsave::kMxcsr, mxcsr);
+    fx_put(fx, fxsave::kMxcsrMaskOffset, fxsave::kMxcsrMask);
+    for (int i = 0; i < 8; ++i)  // ST(i), relative to TOP, as FXSAVE stores them
+        uc_reg_read(m_uc, UC_X86_REG_ST0 + i, fx.data() + fxsave::kSt0 + 16 * i);
     for (int i = 0; i < 16; ++i)
-        uc_reg_write(m_uc, UC_X86_REG_XMM0 + i, zero);
+        uc_reg_read(m_uc, xmm_reg_id(i), fx.data() + fxsave::kXmm0 + 16 * i);
+}
+
+void Cpu::write_user_state(const UserState& in) {
+    const std::uint64_t* fields[kStateGprCount] = {&in.rax, &in.rbx, &in.rcx, &in.rdx, &in.rsi, &in.rdi,
+                                                   &in.rbp, &in.rsp, &in.r8,  &in.r9,  &in.r10, &in.r11,
+                                                   &in.r12, &in.r13, &in.r14, &in.r15, &in.rip, &in.rflags,
+                                                   &in.fs_base, &in.gs_base};
+    void* ptrs[kStateGprCount];
+    for (int i = 0; i < kStateGprCount; ++i)
+        ptrs[i] = const_cast<std::uint64_t*>(fields[i]);
+    uc_reg_write_batch(m_uc, const_cast<int*>(kStateGprIds), ptrs, kStateGprCount);
+
+    const FxsaveImage& fx = in.fxsave;
+    std::uint16_t fcw = fx_get<std::uint16_t>(fx, fxsave::kFcw);
+    std::uint16_t fsw = fx_get<std::uint16_t>(fx, fxsave::kFsw);
+    const std::uint8_t abridged = fx_get<std::uint8_t>(fx, fxsave::kFtw);
+    std::uint16_t fop = fx_get<std::uint16_t>(fx, fxsave::kFop);
+    std::uint64_t fip = fx_get<std::uint64_t>(fx, fxsave::kFip);
+    std::uint64_t fdp = fx_get<std::uint64_t>(fx, fxsave::kFdp);
+    std::uint32_t mxcsr = fx_get<std::uint32_t>(fx, fxsave::kMxcsr);
+    // Unicorn only distinguishes empty (11) from not empty when the tag word is written.
+    std::uint16_t ftag = 0;
+    for (int i = 0; i < 8; ++i)
+        if (!(abridged & (1u << i)))
+            ftag |= static_cast<std::uint16_t>(3u << (2 * i));
+    uc_reg_write(m_uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_write(m_uc, UC_X86_REG_FPSW, &fsw);  // sets TOP: must precede the ST(i) writes
+    uc_reg_write(m_uc, UC_X86_REG_FPTAG, &ftag);
+    uc_reg_write(m_uc, UC_X86_REG_FOP, &fop);
+    uc_reg_write(m_uc, UC_X86_REG_FIP, &fip);
+    uc_reg_write(m_uc, UC_X86_REG_FDP, &fdp);
+    uc_reg_write(m_uc, UC_X86_REG_MXCSR, &mxcsr);
+    for (int i = 0; i < 8; ++i)
+        uc_reg_write(m_uc, UC_X86_REG_ST0 + i, fx.data() + fxsave::kSt0 + 16 * i);
+    for (int i = 0; i < 16; ++i)
+        uc_reg_write(m_uc, xmm_reg_id(i), fx.data() + fxsave::kXmm0 + 16 * i);
 }
 
 std::uint64_t Cpu::reg(Reg r) const {
@@ -244,6 +331,12 @@ void Cpu::enter_user_mode(std::uint64_t scratch_frame) {
     std::memset(page, 0, 0x1000);
     flush_tlb();
     invalidate_code(scratch_frame, 0x1000);
+    // Linux runs user code with CR4.OSFXSR and CR4.OSXMMEXCPT set; without OSFXSR the
+    // CPU's fxsave/fxrstor would skip MXCSR and the XMM registers.
+    std::uint64_t cr4 = 0;
+    uc_reg_read(m_uc, UC_X86_REG_CR4, &cr4);
+    cr4 |= kCr4Osfxsr | kCr4Osxmmexcpt;
+    check(uc_reg_write(m_uc, UC_X86_REG_CR4, &cr4), "write CR4");
     std::uint64_t zero = 0;
     for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsp})
         set_reg(r, zero);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "emu/decoder.h"
+#include "emu/user_state.h"
 
 struct uc_struct;
 
@@ -82,6 +83,12 @@ public:
     void read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const;
     // Sets rax, and rcx/r11 as the `syscall` instruction does (return RIP and RFLAGS).
     void finish_syscall(std::uint64_t rax);
+    // The complete user register state, x87/SSE included (signal frames, rt_sigreturn).
+    // Write it only between runs, never from a client callback: inside the SYSCALL hook
+    // RIP still points at the instruction (Unicorn adds 2 afterwards) and a RIP write
+    // there makes Unicorn abandon the translation block.
+    void read_user_state(UserState& out) const;
+    void write_user_state(const UserState& in);
 
     // Runs guest code from the current RIP until something stops it.
     StopReason run();

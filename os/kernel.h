@@ -63,9 +63,22 @@ public:
 
     // exit_group(): ends the current process with `status` and stops the CPU.
     void exit_current(int status);
-    // Sends `sig` to the current process (kill/tkill/tgkill to itself): it becomes pending
-    // and is acted on when it is not blocked, on the way back to user mode.
+    // Sends `sig` to the current process from the process itself (SI_USER with its own pid
+    // and uid, as kill() and a write to a broken pipe do). It becomes pending and is acted
+    // on when it is not blocked, on the way back to user mode: a handler runs, or the
+    // default action is taken.
     void send_signal_to_current(int sig);
+    // The same with a complete siginfo (kill, tkill, tgkill, rt_sigqueueinfo).
+    void send_signal_to_current(const linux_abi::SigInfo& info);
+    // rt_sigreturn: restores the registers, FPU state, signal mask and sigaltstack saved in
+    // the signal frame at the user RSP - 8, and returns the restored rax. The registers
+    // change once the SYSCALL hook has returned; a bad frame means SIGSEGV.
+    std::int64_t sigreturn();
+    // rt_sigsuspend: replaces the mask with `mask` until a signal arrives. A deliverable
+    // signal must already be pending (nothing else could send one): its handler runs with
+    // this call returning -EINTR, and the old mask comes back when the handler returns.
+    // Otherwise the process would wait forever: a deadlock.
+    std::int64_t sigsuspend(std::uint64_t mask);
     // The current process must wait for something only another process could do; with no
     // other process able to run, that is a deadlock: say so and end the process.
     void deadlock(const std::string& what);
@@ -94,8 +107,21 @@ private:
     void handle_exception(unsigned vector);
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
-    // Acts on pending, unblocked signals (Linux's exit_to_user_mode signal work).
-    void deliver_pending_signals();
+    // Sends a signal the CPU raised for the current instruction (Linux's force_sig_info):
+    // if it is blocked or ignored it is unblocked and reset to SIG_DFL first, so that it
+    // cannot be lost. `report` says what caused it, for the line printed if it kills.
+    void force_signal(const linux_abi::SigInfo& info, std::string report);
+    // Whether the way back to user mode has work: a deliverable signal, a mask to restore,
+    // registers rt_sigreturn restored.
+    bool signal_work_pending();
+    // The way back to user mode after every run (Linux's exit_to_user_mode_loop): installs
+    // the registers rt_sigreturn restored, then acts on every pending, unblocked signal.
+    void return_to_user();
+    // Acts on one dequeued signal; true when a handler frame was set up.
+    bool deliver_signal(const proc::QueuedSignal& s);
+    // Builds the frame for a handler (Linux's handle_signal); false if it failed, which
+    // forces SIGSEGV.
+    bool run_handler(const proc::QueuedSignal& s, const linux_abi::KernelSigaction& action);
     std::string describe_rip();
     // The byte address of a fault the CPU reported by page (Linux's si_addr).
     std::uint64_t exact_fault_address(std::uint64_t page, mm::Access access);
@@ -108,6 +134,12 @@ private:
     std::unique_ptr<emu::Cpu> m_cpu;
     std::unique_ptr<proc::Process> m_current;
     std::optional<PendingFault> m_pending_fault;
+    // Registers rt_sigreturn took from a frame, installed once the SYSCALL hook is left.
+    std::optional<emu::UserState> m_sigreturn_state;
+    // Where the `syscall` instruction was when a run stopped in the SYSCALL hook for signal
+    // work (RIP is past it then): the instruction a default-action report names.
+    std::optional<std::uint64_t> m_syscall_rip;
+    bool m_in_sigsuspend = false;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;
 };

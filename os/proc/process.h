@@ -13,6 +13,7 @@
 #include "os/fs/host_fd.h"
 #include "os/mm/address_space.h"
 #include "os/proc/initial_stack.h"
+#include "os/proc/signals.h"
 
 namespace os::proc {
 
@@ -36,13 +37,8 @@ inline constexpr int kNumRlimits = 16;
 // Linux's defaults for a process started from a login shell (init_task limits).
 std::array<Rlimit, kNumRlimits> default_rlimits();
 
-// stack_t as sigaltstack() passes it.
-struct AltStack {
-    std::uint64_t sp = 0;
-    std::int32_t flags = 2;  // SS_DISABLE
-    std::int32_t pad = 0;
-    std::uint64_t size = 0;
-};
+// The alternate signal stack (Linux's sas_ss_sp, sas_ss_size, sas_ss_flags) as a stack_t.
+using AltStack = linux_abi::StackT;
 
 struct RseqRegistration {
     std::uint64_t addr = 0;
@@ -73,8 +69,15 @@ public:
 
     linux_abi::KernelSigaction& sigaction(int sig) { return m_sigactions[sig - 1]; }
     std::uint64_t& signal_mask() { return m_signal_mask; }
-    // Signals sent but not yet acted on (blocked, or sent during a syscall).
-    std::uint64_t& pending_signals() { return m_pending_signals; }
+    // Signals sent but not yet acted on (blocked, or sent during a syscall), with their
+    // siginfo; pending_signals() is just the set.
+    PendingSignals& signal_queue() { return m_pending_signals; }
+    std::uint64_t pending_signals() const { return m_pending_signals.set(); }
+    // The mask rt_sigsuspend replaced, to be restored on the way out (Linux's
+    // saved_sigmask with TIF_RESTORE_SIGMASK).
+    std::optional<std::uint64_t> saved_sigmask;
+    // The last trap's number, error code and fault address (for sigcontext).
+    TrapInfo trap;
 
     std::uint64_t clear_child_tid = 0;
     std::uint64_t robust_list_head = 0;
@@ -86,7 +89,9 @@ public:
     bool child_subreaper = false;
     bool no_new_privs = false;
     Credentials creds;
-    AltStack alt_stack;  // the host user's, as qemu-user reports them
+    // sigaltstack(). At first none, with flags 0 (what a program started from a shell finds
+    // in uc_stack); sigaltstack() still reports SS_DISABLE for it.
+    AltStack alt_stack{0, 0, 0, 0};
     std::array<Rlimit, kNumRlimits> rlimits = default_rlimits();
 
     bool exited() const { return m_exit.has_value(); }
@@ -103,7 +108,7 @@ private:
     std::string m_exe_path;
     std::array<linux_abi::KernelSigaction, linux_abi::kNumSignals> m_sigactions{};
     std::uint64_t m_signal_mask = 0;
-    std::uint64_t m_pending_signals = 0;
+    PendingSignals m_pending_signals;
     std::optional<ExitState> m_exit;
 };
 
