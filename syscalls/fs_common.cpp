@@ -9,8 +9,8 @@ KResult<std::string> path_arg(Context& c, std::uint64_t addr) {
     return path;
 }
 
-KResult<int> host_dirfd(Context& c, int dirfd) {
-    if (dirfd == linux_abi::kAtFdcwd)
+KResult<int> host_dirfd(Context& c, int dirfd, const std::string& path) {
+    if (dirfd == linux_abi::kAtFdcwd || path.starts_with('/'))
         return c.proc.cwd_fd();
     auto f = TRY(file_of(c, dirfd));
     if (f->host_fd() < 0)

@@ -14,7 +14,8 @@ inline constexpr std::uint64_t kPathMax = 4096;
 KResult<std::shared_ptr<os::fs::File>> file_of(Context& c, int fd);
 KResult<std::string> path_arg(Context& c, std::uint64_t addr);
 // The host directory descriptor a guest dirfd (or AT_FDCWD) names.
-KResult<int> host_dirfd(Context& c, int dirfd);
+// An absolute `path` ignores dirfd, as on Linux (it is not even checked).
+KResult<int> host_dirfd(Context& c, int dirfd, const std::string& path);
 // /proc as the current process sees it (os/fs/procfs.h).
 os::fs::procfs::View proc_view(Context& c);
 // Paths that procfs looks at first (absolute, under /proc).

@@ -12,6 +12,7 @@
 #include "os/fs/host_errno.h"
 #include "os/fs/host_file_description.h"
 #include "os/fs/host_stat.h"
+#include "os/fs/pipe.h"
 #include "syscalls/fs_common.h"
 
 namespace syscalls {
@@ -35,7 +36,7 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
         }
         path = std::move(resolved.host_path);
     }
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask & 07777);
     if (fd < 0)
         return err(host_errno());
@@ -101,7 +102,7 @@ SysResult stat_at(Context& c, int dirfd, std::uint64_t path_addr, std::uint64_t 
         if (st)
             return put_stat(c, buf, *st);
     }
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     struct stat st {};
     const char* lookup = path.empty() ? "." : path.c_str();
     if (::fstatat(host_dir, lookup, &st, flags & linux_abi::kAtSymlinkNofollow) != 0)
@@ -160,7 +161,7 @@ SysResult sys_statx(Context& c, const Args& a) {
         TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));
         return 0;
     }
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     long r = ::syscall(SYS_statx, host_dir, path.c_str(), flags, a.u32(3), buf);
     if (r < 0)
         return err(host_errno());
@@ -194,6 +195,13 @@ SysResult sys_ioctl(Context& c, const Args& a) {
                                         : f->status_flags() & ~os::fs::kOpenNonBlock));
         return 0;
     }
+    case kFionread:
+        if (auto* pipe = dynamic_cast<os::fs::PipeEnd*>(f.get())) {
+            const std::int32_t n = static_cast<std::int32_t>(pipe->buffer().available());
+            TRY_VOID(c.mm.copy_to_user(a[2], &n, sizeof(n)));
+            return 0;
+        }
+        break;
     default:
         break;
     }
@@ -217,8 +225,28 @@ SysResult sys_ioctl(Context& c, const Args& a) {
 SysResult sys_fcntl(Context& c, const Args& a) {
     const int fd = a.fd(0);
     auto f = TRY(file_of(c, fd));
-    constexpr int kDupfd = 0, kGetfd = 1, kSetfd = 2, kGetfl = 3, kSetfl = 4, kDupfdCloexec = 1030;
+    constexpr int kDupfd = 0, kGetfd = 1, kSetfd = 2, kGetfl = 3, kSetfl = 4, kDupfdCloexec = 1030,
+                  kSetPipeSize = 1031, kGetPipeSize = 1032;
+    auto* pipe = dynamic_cast<os::fs::PipeEnd*>(f.get());
     switch (a.i32(1)) {
+    case kGetPipeSize:
+        if (!pipe)
+            return err(Errno::ebadf);
+        return static_cast<std::int64_t>(pipe->buffer().m_capacity);
+    case kSetPipeSize: {
+        if (!pipe)
+            return err(Errno::ebadf);
+        // Linux rounds up to a power-of-two number of pages, at least one page.
+        std::uint64_t size = 4096;
+        while (size < a.u32(2))
+            size <<= 1;
+        if (a.u32(2) > os::fs::PipeBuffer::kMaxCapacity)
+            return err(Errno::eperm);
+        if (size < pipe->buffer().available())
+            return err(Errno::ebusy);
+        pipe->buffer().m_capacity = size;
+        return static_cast<std::int64_t>(size);
+    }
     case kDupfd:
     case kDupfdCloexec:
         return TRY(c.proc.files().install(f, a.i32(2), a.i32(1) == kDupfdCloexec));

@@ -38,7 +38,7 @@ SysResult readlink_common(Context& c, int dirfd, std::uint64_t path_addr, std::u
     if (proc_link) {
         target = TRY(std::move(*proc_link));
     } else {
-        const int host_dir = TRY(host_dirfd(c, dirfd));
+        const int host_dir = TRY(host_dirfd(c, dirfd, path));
         char tmp[kPathMax];
         ssize_t n = ::readlinkat(host_dir, path.c_str(), tmp, sizeof(tmp));
         if (n < 0)
@@ -63,7 +63,7 @@ SysResult access_common(Context& c, int dirfd, std::uint64_t path_addr, int mode
     if (flags & ~(kAtEaccess | linux_abi::kAtSymlinkNofollow | linux_abi::kAtEmptyPath))
         return err(Errno::einval);
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     return host_result(::faccessat(host_dir, path.c_str(), mode, flags));
 }
 
@@ -72,6 +72,9 @@ SysResult sys_faccessat(Context& c, const Args& a) { return access_common(c, a.f
 SysResult sys_faccessat2(Context& c, const Args& a) { return access_common(c, a.fd(0), a[1], a.i32(2), a.i32(3)); }
 
 SysResult sys_getcwd(Context& c, const Args& a) {
+    struct stat st {};
+    if (::fstat(c.proc.cwd_fd(), &st) == 0 && st.st_nlink == 0)
+        return err(Errno::enoent);  // the working directory was removed
     char buf[kPathMax];
     const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(c.proc.cwd_fd())).c_str(), buf, sizeof(buf) - 1);
     if (n < 0)
@@ -112,7 +115,7 @@ SysResult sys_fchdir(Context& c, const Args& a) {
 
 SysResult mkdir_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode) {
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     return host_result(::mkdirat(host_dir, path.c_str(), mode & ~c.proc.umask & 07777));
 }
 
@@ -123,7 +126,7 @@ SysResult unlink_common(Context& c, int dirfd, std::uint64_t path_addr, int flag
     if (flags & ~kAtRemoveDir)
         return err(Errno::einval);
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     return host_result(::unlinkat(host_dir, path.c_str(), flags));
 }
 
@@ -135,8 +138,8 @@ SysResult rename_common(Context& c, int olddir, std::uint64_t oldpath, int newdi
                         unsigned flags) {
     std::string from = TRY(path_arg(c, oldpath));
     std::string to = TRY(path_arg(c, newpath));
-    const int host_old = TRY(host_dirfd(c, olddir));
-    const int host_new = TRY(host_dirfd(c, newdir));
+    const int host_old = TRY(host_dirfd(c, olddir, from));
+    const int host_new = TRY(host_dirfd(c, newdir, to));
     long r = ::syscall(SYS_renameat2, host_old, from.c_str(), host_new, to.c_str(), flags);
     return r < 0 ? SysResult(err(host_errno())) : SysResult(0);
 }
@@ -172,7 +175,7 @@ SysResult sys_truncate(Context& c, const Args& a) {
 SysResult symlink_common(Context& c, std::uint64_t target_addr, int dirfd, std::uint64_t path_addr) {
     std::string target = TRY(path_arg(c, target_addr));
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     return host_result(::symlinkat(target.c_str(), host_dir, path.c_str()));
 }
 
@@ -184,8 +187,8 @@ SysResult link_common(Context& c, int olddir, std::uint64_t oldpath, int newdir,
         return err(Errno::einval);
     std::string from = TRY(path_arg(c, oldpath));
     std::string to = TRY(path_arg(c, newpath));
-    const int host_old = TRY(host_dirfd(c, olddir));
-    const int host_new = TRY(host_dirfd(c, newdir));
+    const int host_old = TRY(host_dirfd(c, olddir, from));
+    const int host_new = TRY(host_dirfd(c, newdir, to));
     return host_result(::linkat(host_old, from.c_str(), host_new, to.c_str(), flags));
 }
 
@@ -201,7 +204,7 @@ SysResult sys_chmod(Context& c, const Args& a) {
 
 SysResult sys_fchmodat(Context& c, const Args& a) {
     std::string path = TRY(path_arg(c, a[1]));
-    const int host_dir = TRY(host_dirfd(c, a.fd(0)));
+    const int host_dir = TRY(host_dirfd(c, a.fd(0), path));
     return host_result(::fchmodat(host_dir, path.c_str(), a.u32(2) & 07777, 0));
 }
 
@@ -212,7 +215,37 @@ SysResult sys_fchmod(Context& c, const Args& a) {
     return host_result(::fchmod(f->host_fd(), a.u32(1) & 07777));
 }
 
+// mknod: FIFOs, regular files and (where the host user may) device nodes.
+SysResult mknod_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode, std::uint64_t dev) {
+    std::string path = TRY(path_arg(c, path_addr));
+    const int host_dir = TRY(host_dirfd(c, dirfd, path));
+    const std::uint32_t type = mode & S_IFMT;
+    if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
+        return err(Errno::einval);
+    const std::uint32_t perms = mode & 07777 & ~static_cast<std::uint32_t>(c.proc.umask);
+    return host_result(::mknodat(host_dir, path.c_str(), (type ? type : S_IFREG) | perms, static_cast<dev_t>(dev)));
+}
+
+SysResult sys_mknod(Context& c, const Args& a) { return mknod_common(c, linux_abi::kAtFdcwd, a[0], a.u32(1), a.u32(2)); }
+SysResult sys_mknodat(Context& c, const Args& a) { return mknod_common(c, a.fd(0), a[1], a.u32(2), a.u32(3)); }
+
+SysResult sys_syncfs(Context& c, const Args& a) {
+    auto f = TRY(file_of(c, a.fd(0)));
+    if (f->host_fd() < 0)
+        return 0;  // pipes live in faultline: nothing to write out
+    return host_result(::syncfs(f->host_fd()));
+}
+
+SysResult sys_sync(Context&, const Args&) {
+    ::sync();
+    return 0;
+}
+
 constexpr SyscallDef kDefs[] = {
+    {133, sys_mknod, Support::Full, ""},
+    {259, sys_mknodat, Support::Full, ""},
+    {306, sys_syncfs, Support::Full, ""},
+    {162, sys_sync, Support::Full, ""},
     {89, sys_readlink, Support::Full, ""},
     {267, sys_readlinkat, Support::Full, ""},
     {21, sys_access, Support::Full, ""},

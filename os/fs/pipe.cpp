@@ -38,7 +38,7 @@ KResult<std::uint64_t> PipeEnd::write(std::span<const std::byte> buf) {
         return err(Errno::epipe);
     if (buf.empty())
         return 0;
-    const std::uint64_t space = PipeBuffer::kCapacity - m_pipe->m_data.size();
+    const std::uint64_t space = m_pipe->m_capacity - m_pipe->m_data.size();
     // Writes of at most PIPE_BUF bytes are atomic: all or nothing.
     if (space == 0 || (buf.size() <= PipeBuffer::kAtomicWrite && space < buf.size()))
         return err(Errno::eagain);

@@ -12,13 +12,15 @@ namespace os::fs {
 
 class PipeBuffer {
 public:
-    static constexpr std::uint64_t kCapacity = 16 * 4096;  // Linux's default pipe size
+    static constexpr std::uint64_t kDefaultCapacity = 16 * 4096;  // Linux's default pipe size
+    static constexpr std::uint64_t kMaxCapacity = 1 << 20;           // /proc/sys/fs/pipe-max-size
     static constexpr std::uint64_t kAtomicWrite = 4096;    // PIPE_BUF
 
     explicit PipeBuffer(std::uint64_t inode) : m_inode(inode) {}
     std::uint64_t inode() const { return m_inode; }
     std::uint64_t available() const { return m_data.size(); }
 
+    std::uint64_t m_capacity = kDefaultCapacity;
     std::deque<std::byte> m_data;
     int m_readers = 0;
     int m_writers = 0;
@@ -40,7 +42,7 @@ public:
     KResult<std::uint64_t> write(std::span<const std::byte> buf) override;
     KResult<linux_abi::Stat> stat() override;
 
-    const PipeBuffer& buffer() const { return *m_pipe; }
+    PipeBuffer& buffer() { return *m_pipe; }
 
 private:
     std::shared_ptr<PipeBuffer> m_pipe;
