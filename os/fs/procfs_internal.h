@@ -21,14 +21,24 @@ inline constexpr std::uint64_t VM_MAYEXEC = 0x40;
 inline constexpr std::uint64_t VM_MAYSHARE = 0x80;
 inline constexpr std::uint64_t VM_GROWSDOWN = 0x100;
 inline constexpr std::uint64_t VM_LOCKED = 0x2000;
+inline constexpr std::uint64_t VM_SEQ_READ = 0x8000;
+inline constexpr std::uint64_t VM_RAND_READ = 0x10000;
+inline constexpr std::uint64_t VM_DONTCOPY = 0x20000;
+inline constexpr std::uint64_t VM_LOCKONFAULT = 0x80000;
 inline constexpr std::uint64_t VM_ACCOUNT = 0x100000;
 inline constexpr std::uint64_t VM_NORESERVE = 0x200000;
+inline constexpr std::uint64_t VM_SYNC = 0x800000;
+inline constexpr std::uint64_t VM_WIPEONFORK = 0x2000000;
+inline constexpr std::uint64_t VM_DONTDUMP = 0x4000000;
+inline constexpr std::uint64_t VM_HUGEPAGE = 0x20000000;
+inline constexpr std::uint64_t VM_NOHUGEPAGE = 0x40000000;
+inline constexpr std::uint64_t VM_MERGEABLE = 0x80000000;
 inline constexpr std::uint64_t VM_STACK = VM_GROWSDOWN;  // x86-64
 
-// The vm_flags Linux would give this VMA (mmap_region, do_brk_flags, setup_arg_pages,
-// mprotect_fixup). Not derived: VM_SOFTDIRTY ("sd", kernel-configuration dependent), the
-// madvise hints (VM_HUGEPAGE, VM_DONTDUMP, ...), and VM_ACCOUNT kept on a private mapping
-// that mprotect made read-only again.
+// The vm_flags of a VMA in Linux's numbering: the protection, the VM_MAY* bits (VM_MAYWRITE
+// and VM_SHARED are missing for a shared mapping of a file opened read-only, VM_MAYEXEC for
+// a file on a noexec mount), and the flags the address space keeps (accounting, locking,
+// madvise hints). VM_SOFTDIRTY ("sd") is not shown: it depends on the kernel configuration.
 std::uint64_t linux_vm_flags(const mm::Vma& v);
 
 // Linux's is_{exec,stack,data}_mapping (mm/internal.h): which of exec_vm, stack_vm, data_vm

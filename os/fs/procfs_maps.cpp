@@ -17,31 +17,35 @@ using namespace os::mm;
 namespace detail {
 
 std::uint64_t linux_vm_flags(const Vma& v) {
-    std::uint64_t f = VM_MAYREAD | VM_MAYEXEC;
+    std::uint64_t f = VM_MAYREAD;
     if (v.prot & kProtRead)
         f |= VM_READ;
     if (v.prot & kProtWrite)
         f |= VM_WRITE;
     if (v.prot & kProtExec)
         f |= VM_EXEC;
-    // A shared mapping of a file opened read-only loses VM_SHARED and VM_MAYWRITE (do_mmap).
     if (!(v.flags & kVmWriteForbidden))
         f |= VM_MAYWRITE;
+    if (!(v.flags & kVmExecForbidden))
+        f |= VM_MAYEXEC;
     if (v.is_shared()) {
         f |= VM_MAYSHARE;
         if (!(v.flags & kVmWriteForbidden))
             f |= VM_SHARED;
     }
-    if (v.flags & kVmGrowsDown)
-        f |= VM_GROWSDOWN;
-    if (v.flags & kVmLocked)
-        f |= VM_LOCKED;
-    if (v.flags & kVmNoReserve)
-        f |= VM_NORESERVE;
-    // Commit accounting: brk and the stack always (do_brk_flags, VM_STACK_FLAGS); any other
-    // mapping when it is private and writable (accountable_mapping).
-    if ((v.flags & (kVmHeap | kVmStack)) || (f & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
-        f |= VM_ACCOUNT;
+    static constexpr struct {
+        std::uint32_t ours;
+        std::uint64_t theirs;
+    } kFlags[] = {
+        {kVmGrowsDown, VM_GROWSDOWN}, {kVmLocked, VM_LOCKED},       {kVmLockOnFault, VM_LOCKONFAULT},
+        {kVmSeqRead, VM_SEQ_READ},    {kVmRandRead, VM_RAND_READ},  {kVmDontCopy, VM_DONTCOPY},
+        {kVmAccount, VM_ACCOUNT},     {kVmNoReserve, VM_NORESERVE}, {kVmSync, VM_SYNC},
+        {kVmWipeOnFork, VM_WIPEONFORK}, {kVmDontDump, VM_DONTDUMP}, {kVmHugePage, VM_HUGEPAGE},
+        {kVmNoHugePage, VM_NOHUGEPAGE}, {kVmMergeable, VM_MERGEABLE},
+    };
+    for (const auto& m : kFlags)
+        if (v.flags & m.ours)
+            f |= m.theirs;
     return f;
 }
 
@@ -176,11 +180,12 @@ MapLine describe(const AddressSpace& mm, const Vma& v) {
         return l;
     }
     if (is_shared_anonymous(v)) {
-        // The shmem file shmem_zero_setup() gives it: device 00:01, offset into the object.
-        // Its inode number is made up, the same for every piece of one mapping.
+        // The shmem file shmem_zero_setup() gives it: device 00:01, the offset into the object
+        // (vm_pgoff). Its inode number is made up from the object's identity, so every piece
+        // of one mapping shows the same.
         l.minor = 1;
-        l.inode = (v.start - v.file_offset) >> kPageShift;
-        l.pgoff_bytes = v.file_offset;
+        l.inode = (reinterpret_cast<std::uintptr_t>(v.origin.get()) >> 4) & 0xffffffff;
+        l.pgoff_bytes = v.anon_pgoff << kPageShift;
         l.name = "/dev/zero (deleted)";
         return l;
     }
@@ -233,13 +238,17 @@ void put_kb_line(std::string& out, std::string_view label, std::uint64_t bytes) 
 
 // show_smap_vma_flags(): two-letter mnemonics in bit order, each followed by a space.
 void show_vm_flags(std::string& out, std::uint64_t flags) {
+    // Linux 6.1's table (VM_LOCKONFAULT got its "lf" only in 6.2).
     static constexpr struct {
         std::uint64_t bit;
         const char* name;
     } kMnemonics[] = {
-        {VM_READ, "rd"},      {VM_WRITE, "wr"},     {VM_EXEC, "ex"},         {VM_SHARED, "sh"},
-        {VM_MAYREAD, "mr"},   {VM_MAYWRITE, "mw"},  {VM_MAYEXEC, "me"},      {VM_MAYSHARE, "ms"},
-        {VM_GROWSDOWN, "gd"}, {VM_LOCKED, "lo"},    {VM_ACCOUNT, "ac"},      {VM_NORESERVE, "nr"},
+        {VM_READ, "rd"},          {VM_WRITE, "wr"},         {VM_EXEC, "ex"},          {VM_SHARED, "sh"},
+        {VM_MAYREAD, "mr"},       {VM_MAYWRITE, "mw"},      {VM_MAYEXEC, "me"},       {VM_MAYSHARE, "ms"},
+        {VM_GROWSDOWN, "gd"},     {VM_LOCKED, "lo"},        {VM_SEQ_READ, "sr"},      {VM_RAND_READ, "rr"},
+        {VM_DONTCOPY, "dc"},      {VM_ACCOUNT, "ac"},       {VM_NORESERVE, "nr"},     {VM_SYNC, "sf"},
+        {VM_WIPEONFORK, "wf"},    {VM_DONTDUMP, "dd"},      {VM_HUGEPAGE, "hg"},      {VM_NOHUGEPAGE, "nh"},
+        {VM_MERGEABLE, "mg"},
     };
     out += "VmFlags: ";
     for (const auto& m : kMnemonics) {
