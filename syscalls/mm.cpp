@@ -53,9 +53,16 @@ bool is_dev_zero(os::fs::File& file) {
     return st && (st->st_mode & 0170000) == 0020000 && major(st->st_rdev) == 1 && minor(st->st_rdev) == 5;
 }
 
-bool on_noexec_mount(int host_fd) {
+// path_noexec(): a noexec mount, or an internal file system that is never executable
+// (pipefs: faultline's own pipes, which have no host descriptor).
+bool path_noexec(os::fs::File& file) {
+    const int host_fd = file.host_fd();
+    if (host_fd < 0) {
+        auto st = file.stat();
+        return st && (st->st_mode & 0170000) == 0010000;
+    }
     struct statvfs st {};
-    return host_fd >= 0 && ::fstatvfs(host_fd, &st) == 0 && (st.f_flag & ST_NOEXEC);
+    return ::fstatvfs(host_fd, &st) == 0 && (st.f_flag & ST_NOEXEC);
 }
 
 SysResult sys_brk(Context& c, const Args& a) { return static_cast<std::int64_t>(c.mm.brk(a[0])); }
@@ -160,7 +167,7 @@ SysResult sys_mmap(Context& c, const Args& a) {
         case MAP_PRIVATE:
             if (!file->readable())
                 return err(Errno::eacces);
-            if (on_noexec_mount(file->host_fd())) {
+            if (path_noexec(*file)) {
                 if (prot & PROT_EXEC)
                     return err(Errno::eperm);
                 req.vm_flags |= kVmExecForbidden;
@@ -171,9 +178,9 @@ SysResult sys_mmap(Context& c, const Args& a) {
                 // mmap_zero(): shared, a new shared anonymous object; private, anonymous
                 // memory that still names /dev/zero (and merges only with its own kind).
                 req.vm_flags &= ~kVmWriteForbidden;
+                req.file_offset = offset;
                 if (!(req.vm_flags & kVmShared)) {
                     req.origin = file;
-                    req.file_offset = offset;
                     req.name = "/dev/zero";
                 }
                 break;

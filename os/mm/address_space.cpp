@@ -291,10 +291,14 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
     vma->origin = req.origin;
     if (!req.file) {
         // Private anonymous memory is numbered by its address (for anon_vma's rmap); a
-        // shared anonymous mapping is a new object of its own, from offset 0.
-        vma->anon_pgoff = (flags & kVmShared) ? 0 : req.origin ? req.file_offset >> kPageShift : addr >> kPageShift;
-        if ((flags & kVmShared) && !vma->origin)
-            vma->origin = std::make_shared<const int>(0);
+        // shared anonymous mapping is a new object of its own, of its length, mapped from
+        // file_offset (0 for MAP_ANONYMOUS, the offset given for /dev/zero).
+        if (flags & kVmShared) {
+            vma->anon_pgoff = req.file_offset >> kPageShift;
+            vma->origin = std::make_shared<const SharedAnonObject>(SharedAnonObject{length >> kPageShift});
+        } else {
+            vma->anon_pgoff = req.origin ? req.file_offset >> kPageShift : addr >> kPageShift;
+        }
     }
     Vma* inserted = m_vmas.insert(std::move(vma));
     if (!inserted)

@@ -89,8 +89,9 @@ struct MapRequest {
     std::uint64_t file_offset = 0;
     std::string name;
     // Vma::origin: the open file description a file mapping was made through. A shared
-    // anonymous mapping gets a fresh token when this is empty. Private anonymous memory
-    // made through a file (/dev/zero) has it set and file_offset as its pgoff.
+    // anonymous mapping always gets a new SharedAnonObject (this is ignored), mapped from
+    // file_offset. Private anonymous memory made through a file (/dev/zero) has it set and
+    // file_offset as its pgoff.
     std::shared_ptr<const void> origin;
     // MAP_32BIT: a hinted mapping goes bottom-up into [1 GiB, 2 GiB).
     bool below_2g = false;

@@ -157,7 +157,11 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
         return {};
     }
     if (vma.is_shared()) {
-        if (auto shared = shared_anon_page(vma, vma.anon_pgoff + ((va - vma.start) >> kPageShift))) {
+        const std::uint64_t pgoff = vma.anon_pgoff + ((va - vma.start) >> kPageShift);
+        // Beyond the end of the object (shmem_fault's i_size check).
+        if (const auto* object = static_cast<const SharedAnonObject*>(vma.origin.get()); object && pgoff >= object->pages)
+            return std::unexpected(FaultError::BusError);
+        if (auto shared = shared_anon_page(vma, pgoff)) {
             m_pmem.get(*shared);
             ++m_pmem.info(*shared).mapcount;
             add_resident_page();

@@ -48,6 +48,13 @@ enum VmFlag : std::uint32_t {
 // VM_LOCKED_MASK: what mlock/munlock set and clear.
 inline constexpr std::uint32_t kVmLockedMask = kVmLocked | kVmLockOnFault;
 
+// The object behind MAP_SHARED|MAP_ANONYMOUS memory (Linux gives each such mapping a shmem
+// file of its own): its size is the length of the mmap that made it, so its pages at or
+// beyond that are SIGBUS, even in a mapping mremap has grown.
+struct SharedAnonObject {
+    std::uint64_t pages = 0;
+};
+
 // Intrusive red-black tree links, owned by VmaTree (os/mm/vma_tree.h).
 struct VmaRbLinks {
     struct Vma* parent = nullptr;
@@ -85,8 +92,9 @@ struct Vma {
     std::uint64_t anon_vma = 0;
     // What the mapping was made from (Linux's vm_file): the open file description of a file
     // mapping made by mmap (two opens of one file never merge), a token of its own for each
-    // MAP_SHARED|MAP_ANONYMOUS mapping (the VMAs holding one token share its pages, as
-    // shmem's file does), nullptr for private anonymous memory and for exec's segments.
+    // MAP_SHARED|MAP_ANONYMOUS mapping (a SharedAnonObject: the VMAs holding it share its
+    // pages, as shmem's file does), nullptr for private anonymous memory and for exec's
+    // segments.
     std::shared_ptr<const void> origin;
 
     // The name shown in /proc/pid/maps for anonymous VMAs ("[heap]", "[stack]"), or the
