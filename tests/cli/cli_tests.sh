@@ -142,6 +142,26 @@ ram-limit)
     expect_status 0
     expect_stdout "touched 64 MiB"
     ;;
+mm-fuzz)
+    # 20,000 memory syscalls with random, mostly nasty arguments (guest/cli/mm_fuzz.c): the
+    # guest runs to the end (no crash of guest or host), the calls answered with errno
+    # values, and in "check" mode what the guest believes about its window after every
+    # call (from Linux's semantics) agrees with faultline's /proc/self/maps.
+    run run -- "$guests/cli/mm_fuzz" 1 20000
+    expect_status 0
+    expect_stderr_lines 0
+    expect_stdout "^seed 1: 20000 calls"
+    for call in mmap munmap mprotect mremap madvise msync mincore mlock munlock mlock2 mlockall munlockall brk; do
+        expect_stdout "^$call +ok:[0-9]+"
+    done
+    for e in EINVAL ENOMEM EFAULT EEXIST EBADF EACCES ENODEV EOVERFLOW EOPNOTSUPP; do
+        expect_stdout " $e:[0-9]+"
+    done
+    expect_stdout "^errors returned: [0-9]{4,}"
+    run run -- "$guests/cli/mm_fuzz" 2 20000 check
+    expect_status 0
+    expect_stdout "^seed 2: 20000 calls"
+    ;;
 *)
     echo "unknown case $case_name"
     exit 2

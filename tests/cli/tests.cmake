@@ -3,7 +3,7 @@
 set(faultline_cli_cases
   malformed-empty malformed-garbage malformed-truncated malformed-wrong-machine
   malformed-huge-phnum malformed-32bit malformed-core not-found directory not-executable
-  enosys-reported-once signal-line exit-status help bad-ram missing-program ram-limit)
+  enosys-reported-once signal-line exit-status help bad-ram missing-program ram-limit mm-fuzz)
 get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
 foreach(case IN LISTS faultline_cli_cases)
   add_test(NAME "cli: ${case}"
