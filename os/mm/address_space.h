@@ -189,7 +189,7 @@ public:
     // place when the pages after the mapping are free, otherwise moves the page-table
     // entries to a new range (their frames keep their counts: nothing is copied).
     KResult<VirtAddr> remap(VirtAddr addr, std::uint64_t old_len, std::uint64_t new_len, std::uint64_t flags,
-                            VirtAddr new_addr, const RemapLimits& limits = {});
+                            VirtAddr new_addr = 0, const RemapLimits& limits = {});
 
     // --- mlock and population (os/mm/mlock.cpp) ---
     // apply_vma_lock_flags(): sets the VMAs' kVmLocked/kVmLockOnFault to `lock_flags`
