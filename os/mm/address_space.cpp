@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "os/mm/anon_vma.h"
+#include "os/mm/rmap.h"
 
 namespace os::mm {
 
 using linux_abi::Errno;
 
 AddressSpace::AddressSpace(PhysicalMemory& pmem, MmuNotifier* mmu)
-    : m_pmem(pmem), m_mmu(mmu), m_page_table(pmem) {}
+    : m_pmem(pmem), m_mmu(mmu), m_vmas(this), m_page_table(pmem) {}
 
 AddressSpace::~AddressSpace() {
     // exit_mmap: shared file pages written back, every frame released.
@@ -122,19 +124,22 @@ Vma* AddressSpace::try_merge(Vma* vma) {
     if (!with_prev && !with_next)
         return vma;
     Vma* keep = with_prev ? prev : vma;
-    std::uint64_t anon_vma = keep->anon_vma;
+    AnonVma* anon_vma = keep->anon_vma;
     VirtAddr end = keep->end;
     if (with_prev) {
         anon_vma = anon_vma ? anon_vma : vma->anon_vma;
         end = vma->end;
-        m_vmas.remove(vma);
     }
     if (with_next) {
         anon_vma = anon_vma ? anon_vma : next->anon_vma;
         end = next->end;
-        m_vmas.remove(next);
     }
-    keep->anon_vma = anon_vma;
+    // Before the others leave the tree: they may hold the anon_vma's last reference.
+    anon_vma_assign(*keep, anon_vma);
+    if (with_prev)
+        m_vmas.remove(vma);
+    if (with_next)
+        m_vmas.remove(next);
     m_vmas.set_range(keep, keep->start, end);
     return keep;
 }
@@ -160,7 +165,7 @@ KResult<Vma*> AddressSpace::modify_vma(Vma* vma, VirtAddr start, VirtAddr end, s
             if (Vma* prev = m_vmas.prev(vma); prev && can_merge(*prev, piece)) {
                 m_vmas.set_range(vma, end, vma->end);
                 m_vmas.set_range(prev, prev->start, end);
-                prev->anon_vma = prev->anon_vma ? prev->anon_vma : vma->anon_vma;
+                anon_vma_assign(*prev, prev->anon_vma ? prev->anon_vma : vma->anon_vma);
                 if (prot_changed)
                     change_pte_protection(*prev, start, end);
                 return prev;
@@ -168,7 +173,7 @@ KResult<Vma*> AddressSpace::modify_vma(Vma* vma, VirtAddr start, VirtAddr end, s
         } else if (Vma* next = m_vmas.next(vma); next && can_merge(piece, *next)) {
             m_vmas.set_range(vma, vma->start, start);
             m_vmas.set_range(next, start, next->end);
-            next->anon_vma = next->anon_vma ? next->anon_vma : vma->anon_vma;
+            anon_vma_assign(*next, next->anon_vma ? next->anon_vma : vma->anon_vma);
             if (prot_changed)
                 change_pte_protection(*next, start, end);
             return next;
@@ -295,7 +300,9 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
         // file_offset (0 for MAP_ANONYMOUS, the offset given for /dev/zero).
         if (flags & kVmShared) {
             vma->anon_pgoff = req.file_offset >> kPageShift;
-            vma->origin = std::make_shared<const SharedAnonObject>(SharedAnonObject{length >> kPageShift});
+            auto object = std::make_shared<SharedAnonObject>();
+            object->pages = length >> kPageShift;
+            vma->origin = std::move(object);
         } else {
             vma->anon_pgoff = req.origin ? req.file_offset >> kPageShift : addr >> kPageShift;
         }
@@ -331,6 +338,13 @@ KResult<void> AddressSpace::unmap(VirtAddr start, std::uint64_t length) {
     return {};
 }
 
+bool AddressSpace::may_write_in_place(const Vma& vma, Pte pte) const {
+    if (vma.is_shared())
+        return true;
+    const Pfn pfn = pte_pfn(pte);
+    return !(pte & kPteSoftCow) && !m_pmem.is_zero_frame(pfn) && m_pmem.info(pfn).rmap == RmapKind::Anon;
+}
+
 // Rewrites the PTEs of [start, end) for `vma`'s (new) protection.
 void AddressSpace::change_pte_protection(const Vma& vma, VirtAddr start, VirtAddr end) {
     const bool accessible = (vma.prot & (kProtRead | kProtWrite | kProtExec)) != 0;
@@ -343,7 +357,7 @@ void AddressSpace::change_pte_protection(const Vma& vma, VirtAddr start, VirtAdd
             return;
         }
         Pte e = keep | kPtePresent | kPteUser;
-        if (vma.writable() && !(pte & kPteSoftCow) && !m_pmem.is_zero_frame(pte_pfn(pte)))
+        if (vma.writable() && may_write_in_place(vma, pte))
             e |= kPteWritable;
         if (!vma.executable())
             e |= kPteNoExec;

@@ -142,6 +142,30 @@ public:
     PageTable& page_table() { return m_page_table; }
     const FaultCounters& fault_counters() const { return m_faults; }
 
+    // --- fork (os/mm/fork.cpp) ---
+    // dup_mmap() with copy_page_range(): a new address space for a child process, with the
+    // MMU notifier `child_mmu`. It gets a copy of every VMA but VM_DONTCOPY ones (a
+    // VM_WIPEONFORK one empty), without mlock's flags and mlockall's def_flags, the same brk,
+    // exec layout and stack limit, zero fault counters, and a page table of its own holding
+    // what this one holds: private pages become copy-on-write in both (write-protected,
+    // kPteSoftCow), shared pages stay shared as they are, each frame gaining a reference
+    // and a mapping. Only populated page tables are walked, so the cost is proportional to
+    // the resident pages, not to the size of the mappings; the frames it takes are the
+    // child's page tables. This address space's TLB is flushed once (its PTEs lost write
+    // permission). nullptr when frames for page tables run out (nothing leaks).
+    std::unique_ptr<AddressSpace> fork(MmuNotifier* child_mmu);
+
+    // --- The reverse map's access to this address space (os/mm/rmap.h) ---
+    // Drops cached translations (after the reverse map changed PTEs).
+    void flush_tlb() {
+        if (m_mmu)
+            m_mmu->flush_tlb();
+    }
+    // try_to_unmap_one(): `pte`, which maps a frame at `va` in `vma`, becomes `replacement`
+    // (zero or, later, a swap entry); a dirty shared file page is written back first; the
+    // frame loses this mapping and its reference; the TLB is flushed.
+    void try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte replacement);
+
     // --- The fault path (os/mm/fault.cpp) ---
     // The TLB-fill entry point: the translation for `va`'s page, resolving a page fault
     // (demand paging, stack growth, copy-on-write) if the PTE does not allow `access`.
@@ -257,6 +281,8 @@ private:
     std::expected<void, FaultError> do_anonymous_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_wp_page(Vma& vma, VirtAddr va, Pte& pte);
+    // An anonymous page only one PTE maps and nothing else holds: a write may reuse it.
+    bool can_reuse_anon_page(Pfn pfn) const;
     bool expand_stack(Vma& vma, VirtAddr va);
     // do_fault_around(): maps the pages around a read-faulted file page that the page cache
     // already holds.
@@ -299,6 +325,10 @@ private:
     // that covers `start` afterwards (Linux's *pprev).
     KResult<Vma*> modify_vma(Vma* vma, VirtAddr start, VirtAddr end, std::uint32_t prot, std::uint32_t flags);
     void change_pte_protection(const Vma& vma, VirtAddr start, VirtAddr end);
+    // Whether a PTE holding a frame may be writable in `vma` now that the VMA is: a shared
+    // mapping's always, a private mapping's only when it holds its own anonymous page
+    // (not the zero frame, a page-cache page, or a page shared copy-on-write).
+    bool may_write_in_place(const Vma& vma, Pte pte) const;
     // The VMA's pages in [start, end) are faulted in (populate_vma_page_range).
     KResult<void> populate_vma(const Vma& vma, VirtAddr start, VirtAddr end);
     // mremap.cpp
@@ -309,6 +339,9 @@ private:
                                 std::uint64_t flags, VirtAddr new_addr, const RemapLimits& limits);
     // madvise.cpp
     KResult<void> zap_shared_anon(const Vma& vma, VirtAddr start, VirtAddr end);
+    // fork.cpp
+    // copy_page_range() for one VMA into `child`'s page table; false when out of frames.
+    bool copy_page_range(AddressSpace& child, const Vma& vma, bool& write_protected);
 
     template <class Fn>
     KResult<void> for_each_user_page(VirtAddr va, std::uint64_t n, Access access, Fn&& fn);
@@ -325,7 +358,6 @@ private:
     FaultCounters m_faults;
     std::set<std::shared_ptr<CachedFile>> m_mapped_files;
     std::uint32_t m_def_flags = 0;
-    std::uint64_t m_last_anon_vma = 0;
 };
 
 }  // namespace os::mm

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "os/mm/address_space.h"
+#include "os/mm/anon_vma.h"
+#include "os/mm/rmap.h"
 
 namespace os::mm {
 
@@ -115,7 +117,8 @@ void AddressSpace::count(FaultKind kind, bool major) {
 }
 
 // anon_vma_prepare() with find_mergeable_anon_vma(): a neighbour that could merge with
-// `vma` but for its protection lends its anon_vma (next first, then previous).
+// `vma` but for its protection lends its anon_vma (next first, then previous); otherwise a
+// new one (the only allocation on the fault path, once per VMA, not per page).
 void AddressSpace::anon_vma_prepare(Vma& vma) {
     if (vma.anon_vma)
         return;
@@ -125,26 +128,28 @@ void AddressSpace::anon_vma_prepare(Vma& vma) {
                        : a.anon_pgoff + (a.size() >> kPageShift) == b.anon_pgoff);
     };
     if (const Vma* next = m_vmas.next(&vma); next && next->anon_vma && compatible(vma, *next))
-        vma.anon_vma = next->anon_vma;
+        anon_vma_assign(vma, next->anon_vma);
     else if (const Vma* prev = m_vmas.prev(&vma); prev && prev->anon_vma && compatible(*prev, vma))
-        vma.anon_vma = prev->anon_vma;
+        anon_vma_assign(vma, prev->anon_vma);
     else
-        vma.anon_vma = ++m_last_anon_vma;
+        anon_vma_assign(vma, AnonVma::create());
 }
 
 std::optional<Pfn> AddressSpace::shared_anon_page(const Vma& vma, std::uint64_t pgoff) const {
-    // Only VMAs holding the same token can have it; usually there are none but this one.
-    if (!vma.origin || vma.origin.use_count() < 2)
+    // The object's VMAs, in this and every other address space that maps it (after fork);
+    // usually there are none but this one.
+    const SharedAnonObject* object = shared_anon_object(vma);
+    if (!object || object->mappings.size() < 2)
         return std::nullopt;
-    for (const Vma& other : m_vmas) {
-        if (&other == &vma || other.origin != vma.origin || pgoff < other.anon_pgoff ||
-            pgoff - other.anon_pgoff >= (other.size() >> kPageShift))
-            continue;
-        const Pte* pte = m_page_table.lookup(other.start + ((pgoff - other.anon_pgoff) << kPageShift));
+    std::optional<Pfn> found;
+    object->mappings.for_each([&](const Vma& other) {
+        if (found || &other == &vma || !other.maps_index(pgoff))
+            return;
+        const Pte* pte = other.mm->page_table().lookup(other.address_of_index(pgoff));
         if (pte && pte_has_frame(*pte))
-            return pte_pfn(*pte);
-    }
-    return std::nullopt;
+            found = pte_pfn(*pte);
+    });
+    return found;
 }
 
 // Untouched anonymous memory: a read maps the shared zero frame copy-on-write; a write
@@ -159,7 +164,7 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
     if (vma.is_shared()) {
         const std::uint64_t pgoff = vma.anon_pgoff + ((va - vma.start) >> kPageShift);
         // Beyond the end of the object (shmem_fault's i_size check).
-        if (const auto* object = static_cast<const SharedAnonObject*>(vma.origin.get()); object && pgoff >= object->pages)
+        if (const SharedAnonObject* object = shared_anon_object(vma); object && pgoff >= object->pages)
             return std::unexpected(FaultError::BusError);
         if (auto shared = shared_anon_page(vma, pgoff)) {
             m_pmem.get(*shared);
@@ -177,6 +182,10 @@ std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAd
     auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
+    if (const SharedAnonObject* object = shared_anon_object(vma))
+        page_add_shared_anon_rmap(m_pmem, *pfn, *object, vma.linear_page_index(va));
+    else
+        page_add_new_anon_rmap(m_pmem, *pfn, vma, va);
     m_pmem.info(*pfn).mapcount = 1;
     add_resident_page();
     pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
@@ -219,7 +228,7 @@ void AddressSpace::fault_around(const Vma& vma, VirtAddr va) {
         if (vma.is_shared())
             *pte = make_pte(*page, leaf_flags(vma, vma.writable())) & ~kPteDirty;
         else
-            *pte = make_pte(*page, leaf_flags(vma, false) | (vma.writable() ? kPteSoftCow : 0));
+            *pte = make_pte(*page, leaf_flags(vma, false) | kPteSoftCow);
     }
 }
 
@@ -239,6 +248,7 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
         if (!copy)
             return std::unexpected(FaultError::OutOfMemory);
         std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
+        page_add_new_anon_rmap(m_pmem, *copy, vma, va);
         m_pmem.info(*copy).mapcount = 1;
         add_resident_page();
         pte = make_pte(*copy, leaf_flags(vma, true));
@@ -253,7 +263,7 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
         if (access != Access::Write)
             pte &= ~kPteDirty;
     } else {
-        pte = make_pte(*page, leaf_flags(vma, false) | (vma.writable() ? kPteSoftCow : 0));
+        pte = make_pte(*page, leaf_flags(vma, false) | kPteSoftCow);
     }
     count(kind, major);
     if (access != Access::Write)
@@ -261,12 +271,19 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
     return {};
 }
 
-// A write to a present, write-protected page of a writable VMA: copy-on-write. The frame
-// is reused when nobody else holds it, copied otherwise.
-std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte& pte) {
+// A write to a present, write-protected page of a writable VMA. A shared mapping's page is
+// the object's own: it just becomes writable (wp_page_shared). A private mapping's page is
+// copy-on-write (wp_page_copy), unless it can be reused (wp_can_reuse_anon_folio): an
+// anonymous page this PTE alone maps and nothing else holds, as after a fork once the other
+// side has copied it or exited. Page-cache pages and the zero frame are always copied.
+std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, Pte& pte) {
+    if (vma.is_shared()) {
+        pte = (pte & ~kPteSoftCow) | kPteWritable | kPteDirty | kPteAccessed;
+        return {};
+    }
     const Pfn old = pte_pfn(pte);
     const bool zero = m_pmem.is_zero_frame(old);
-    if (!zero && m_pmem.info(old).refcount == 1) {
+    if (!zero && can_reuse_anon_page(old)) {
         pte = (pte & ~kPteSoftCow) | kPteWritable | kPteDirty | kPteAccessed;
         count(FaultKind::CowReuse, false);
         return {};
@@ -275,6 +292,7 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte
     auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
+    page_add_new_anon_rmap(m_pmem, *pfn, vma, va);
     if (!zero) {
         std::memcpy(m_pmem.frame_data(*pfn), m_pmem.frame_data(old), kPageSize);
         --m_pmem.info(old).mapcount;
@@ -289,6 +307,11 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr, Pte
         m_mmu->flush_tlb();
     count(zero ? FaultKind::DemandZero : FaultKind::CowCopy, false);
     return {};
+}
+
+bool AddressSpace::can_reuse_anon_page(Pfn pfn) const {
+    const FrameInfo& f = m_pmem.info(pfn);
+    return f.rmap == RmapKind::Anon && f.mapcount == 1 && f.refcount == 1;
 }
 
 // Grows a VM_GROWSDOWN VMA down to cover `va`, within RLIMIT_STACK and keeping the stack

@@ -79,19 +79,19 @@ bool could_collapse(const Vma& v) {
 KResult<void> AddressSpace::discard(VirtAddr start, std::uint64_t length) { return advise(start, length, MADV_DONTNEED); }
 
 // Drops the pages of the shared anonymous object behind `vma` that [start, end) maps, from
-// every VMA that maps them (shmem's hole punching).
+// every VMA that maps them, in every address space (shmem's hole punching).
 KResult<void> AddressSpace::zap_shared_anon(const Vma& vma, VirtAddr start, VirtAddr end) {
     const std::uint64_t first = vma.anon_pgoff + ((start - vma.start) >> kPageShift);
     const std::uint64_t last = first + ((end - start) >> kPageShift);
-    const std::shared_ptr<const void> object = vma.origin;
-    for (const Vma& v : m_vmas) {
-        if (v.origin != object)
-            continue;
+    const SharedAnonObject* object = shared_anon_object(vma);
+    if (!object)
+        return {};
+    object->mappings.for_each([&](const Vma& v) {
         const std::uint64_t lo = std::max(first, v.anon_pgoff);
         const std::uint64_t hi = std::min(last, v.anon_pgoff + (v.size() >> kPageShift));
         if (lo < hi)
-            zap_range(v.start + ((lo - v.anon_pgoff) << kPageShift), v.start + ((hi - v.anon_pgoff) << kPageShift));
-    }
+            v.mm->zap_range(v.address_of_index(lo), v.address_of_index(hi - 1) + kPageSize);
+    });
     return {};
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "os/mm/address_space.h"
+#include "os/mm/anon_vma.h"
 #include "os/mm/mman.h"
 
 namespace os::mm {
@@ -220,7 +221,7 @@ KResult<VirtAddr> AddressSpace::move_vma(Vma* vma, VirtAddr old_addr, std::uint6
         if (Vma* old = m_vmas.find_containing(old_addr)) {
             old->flags &= ~kVmLockedMask;
             if (old->start == old_addr && old->end == old_addr + old_len)
-                old->anon_vma = 0;
+                anon_vma_assign(*old, nullptr);
         }
     } else {
         // Linux ignores a failure here (a split beyond the map count): the pages have moved.

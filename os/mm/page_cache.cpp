@@ -116,6 +116,11 @@ std::expected<Pfn, FaultError> CachedFile::get_page(std::uint64_t index, bool* m
         done += static_cast<std::uint64_t>(r);
     }
     m_pages.emplace(index, *pfn);
+    // The reverse map: page `index` of this file (page->mapping, page->index).
+    FrameInfo& f = m_pmem.info(*pfn);
+    f.rmap = RmapKind::File;
+    f.mapping = this;
+    f.index = index;
     *major = true;
     return *pfn;
 }

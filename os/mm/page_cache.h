@@ -87,6 +87,7 @@ public:
     void add_mapper(AddressSpace* mm) { m_mappers.insert(mm); }
     void remove_mapper(AddressSpace* mm) { m_mappers.erase(mm); }
     bool is_mapped() const { return !m_mappers.empty(); }
+    const std::set<AddressSpace*>& mappers() const { return m_mappers; }
 
     // Drops up to `target` pages that nothing but the cache holds (clean, unmapped).
     // Returns how many frames were freed.

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "os/mm/anon_vma.h"
+
 namespace os::mm {
 
 PhysicalMemory::PhysicalMemory(std::uint64_t bytes) : m_frame_count(bytes >> kPageShift) {
@@ -65,6 +67,12 @@ void PhysicalMemory::put(Pfn pfn) {
     if (--f.refcount != 0)
         return;
     assert(f.mapcount == 0);
+    if (f.anon_vma)
+        f.anon_vma->put();
+    f.rmap = RmapKind::None;
+    f.anon_vma = nullptr;
+    f.mapping = nullptr;
+    f.index = 0;
     f.use = FrameUse::Free;
     m_free.push_back(pfn);
 }

@@ -18,12 +18,30 @@ namespace os::mm {
 // What a frame is used for (Linux keeps this in struct page flags).
 enum class FrameUse : std::uint8_t { Free, Reserved, PageTable, Anonymous, File };
 
+class AnonVma;
+
+// What a frame's reverse-map fields name (Linux tells them apart by page->mapping's
+// PAGE_MAPPING_ANON bit; shared anonymous memory is shmem, a file, there).
+enum class RmapKind : std::uint8_t {
+    None,        // page tables, the zero frame, free frames
+    Anon,        // a private anonymous page: anon_vma and its index there
+    File,        // a page-cache page: mapping is the CachedFile, index the file page
+    SharedAnon,  // MAP_SHARED|MAP_ANONYMOUS: mapping is the SharedAnonObject, index its page
+};
+
 // One entry of the frame table (Linux's struct page).
 struct FrameInfo {
     std::uint32_t refcount = 0;  // owners: page-table entries, the page cache, the kernel
     std::uint32_t mapcount = 0;  // PTEs that map this frame
     FrameUse use = FrameUse::Free;
     bool had_exec_mapping = false;  // may have translated code: invalidate before reuse
+    // The reverse map (page->mapping and page->index): whose page the frame holds and which.
+    // Set when the page is made (os/mm/rmap.h), cleared when the frame is freed; an Anon
+    // frame holds a reference on its AnonVma until then.
+    RmapKind rmap = RmapKind::None;
+    AnonVma* anon_vma = nullptr;
+    const void* mapping = nullptr;
+    std::uint64_t index = 0;
 };
 
 // Something that can give frames back when none are free (Linux's shrinkers): the page

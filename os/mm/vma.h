@@ -7,9 +7,12 @@
 #include <string>
 
 #include "os/mm/types.h"
+#include "os/mm/vma_list.h"
 
 namespace os::mm {
 
+class AddressSpace;
+class AnonVma;
 class CachedFile;
 
 // Guest-visible protection bits, numerically equal to Linux PROT_*.
@@ -48,13 +51,6 @@ enum VmFlag : std::uint32_t {
 // VM_LOCKED_MASK: what mlock/munlock set and clear.
 inline constexpr std::uint32_t kVmLockedMask = kVmLocked | kVmLockOnFault;
 
-// The object behind MAP_SHARED|MAP_ANONYMOUS memory (Linux gives each such mapping a shmem
-// file of its own): its size is the length of the mmap that made it, so its pages at or
-// beyond that are SIGBUS, even in a mapping mremap has grown.
-struct SharedAnonObject {
-    std::uint64_t pages = 0;
-};
-
 // Intrusive red-black tree links, owned by VmaTree (os/mm/vma_tree.h).
 struct VmaRbLinks {
     struct Vma* parent = nullptr;
@@ -86,10 +82,13 @@ struct Vma {
     // set_range) and stays with the memory when mremap moves it, so moved anonymous memory
     // that has pages merges with its neighbours only back where it came from, as on Linux.
     std::uint64_t anon_pgoff = 0;
-    // Identity of Linux's anon_vma (0: none yet). A VMA gets one with its first private
-    // anonymous page (reusing a compatible neighbour's, as anon_vma_prepare does); two VMAs
-    // with different ones never merge.
-    std::uint64_t anon_vma = 0;
+    // Linux's anon_vma (nullptr: none yet): the object the VMA's private anonymous pages
+    // belong to, for the reverse map (os/mm/anon_vma.h). A VMA gets one with its first
+    // private anonymous page (reusing a compatible neighbour's, as anon_vma_prepare does), a
+    // forked child's copy shares its parent's; two VMAs with different ones never merge.
+    // While the VMA is in a VmaTree it is on the anon_vma's list (anon_vma_node); change it
+    // only through anon_vma_assign().
+    AnonVma* anon_vma = nullptr;
     // What the mapping was made from (Linux's vm_file): the open file description of a file
     // mapping made by mmap (two opens of one file never merge), a token of its own for each
     // MAP_SHARED|MAP_ANONYMOUS mapping (a SharedAnonObject: the VMAs holding it share its
@@ -102,6 +101,13 @@ struct Vma {
     std::string name;
 
     VmaRbLinks rb;
+    // Set while the VMA is in an address space's VmaTree (Linux's vm_mm): the reverse map
+    // goes from a frame to the VMAs that may map it, and from them to their address space.
+    AddressSpace* mm = nullptr;
+    // Reverse-map list links, owned by VmaTree like `rb` (a copy of a VMA is on no list
+    // until it is inserted): on anon_vma's list, and on the shared anonymous object's.
+    VmaListNode anon_vma_node;
+    VmaListNode shared_node;
 
     std::uint64_t size() const { return end - start; }
     bool contains(VirtAddr a) const { return a >= start && a < end; }
@@ -112,6 +118,37 @@ struct Vma {
     bool executable() const { return (prot & kProtExec) != 0; }
     // File offset of the page containing `a` (only meaningful for file-backed VMAs).
     std::uint64_t file_offset_of(VirtAddr a) const { return file_offset + (page_round_down(a) - start); }
+    // The page offset of `a` in what the VMA maps (Linux's linear_page_index): in the file,
+    // or in the anonymous memory's anon_pgoff numbering. It stays with the memory through
+    // split, merge and mremap, so it names a page of the VMA's anon_vma.
+    std::uint64_t linear_page_index(VirtAddr a) const {
+        return (file ? file_offset >> kPageShift : anon_pgoff) + ((a - start) >> kPageShift);
+    }
+    bool maps_index(std::uint64_t index) const {
+        const std::uint64_t first = linear_page_index(start);
+        return index >= first && index - first < (size() >> kPageShift);
+    }
+    // Where page `index` lies in the VMA (Linux's vma_address); maps_index(index) first.
+    VirtAddr address_of_index(std::uint64_t index) const {
+        return start + ((index - linear_page_index(start)) << kPageShift);
+    }
 };
+
+// The object behind MAP_SHARED|MAP_ANONYMOUS memory (Linux gives each such mapping a shmem
+// file of its own): its size is the length of the mmap that made it, so its pages at or
+// beyond that are SIGBUS, even in a mapping mremap has grown. Its pages live in the page
+// tables of the VMAs that map it (in every address space: fork shares it), which are on
+// `mappings` (the shmem file's i_mmap) while they are in a VmaTree.
+struct SharedAnonObject {
+    std::uint64_t pages = 0;
+    mutable VmaList mappings;
+};
+
+// The shared anonymous object a VMA maps, or nullptr.
+inline const SharedAnonObject* shared_anon_object(const Vma& v) {
+    if (v.file || !v.is_shared())
+        return nullptr;
+    return static_cast<const SharedAnonObject*>(v.origin.get());
+}
 
 }  // namespace os::mm

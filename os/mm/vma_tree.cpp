@@ -17,6 +17,8 @@
 #include <charconv>
 #include <utility>
 
+#include "os/mm/rmap.h"
+
 namespace os::mm {
 
 namespace {
@@ -130,13 +132,15 @@ struct Checker {
 VmaTree::~VmaTree() {
     for (Vma* v = m_first; v != nullptr;) {
         Vma* next = v->rb.next;
+        vma_unlink_rmap(*v);
         delete v;
         v = next;
     }
 }
 
 VmaTree::VmaTree(VmaTree&& other) noexcept
-    : m_root(std::exchange(other.m_root, nullptr)),
+    : m_mm(other.m_mm),
+      m_root(std::exchange(other.m_root, nullptr)),
       m_first(std::exchange(other.m_first, nullptr)),
       m_last(std::exchange(other.m_last, nullptr)),
       m_size(std::exchange(other.m_size, 0)),
@@ -146,6 +150,7 @@ VmaTree::VmaTree(VmaTree&& other) noexcept
 VmaTree& VmaTree::operator=(VmaTree&& other) noexcept {
     if (this != &other) {
         VmaTree old(std::move(*this));  // frees our VMAs on scope exit
+        m_mm = other.m_mm;
         m_root = std::exchange(other.m_root, nullptr);
         m_first = std::exchange(other.m_first, nullptr);
         m_last = std::exchange(other.m_last, nullptr);
@@ -392,6 +397,7 @@ Vma* VmaTree::insert(std::unique_ptr<Vma> vma) {
     // ancestors (the lowest one it lies to the left of), so one pass from z covers both.
     gap_propagate(z);
     insert_fixup(z);
+    vma_link_rmap(*z, m_mm);
     return z;
 }
 
@@ -401,6 +407,7 @@ std::unique_ptr<Vma> VmaTree::remove(Vma* vma) {
     assert(owns(vma));
     erase(vma);
     vma->rb = VmaRbLinks{};
+    vma_unlink_rmap(*vma);
     return std::unique_ptr<Vma>(vma);
 }
 

@@ -21,7 +21,11 @@ namespace os::mm {
 
 class VmaTree {
 public:
-    VmaTree() = default;
+    // `mm` is the address space the tree belongs to (nullptr: none, as in the tree's own
+    // tests): a VMA in the tree has vma.mm == mm and, with an mm, is on the reverse-map
+    // lists of its anon_vma and shared object (os/mm/rmap.h) from insert() to remove().
+    // Moving a tree moves its VMAs with their owner.
+    explicit VmaTree(AddressSpace* mm = nullptr) : m_mm(mm) {}
     ~VmaTree();
     VmaTree(const VmaTree&) = delete;
     VmaTree& operator=(const VmaTree&) = delete;
@@ -116,6 +120,7 @@ private:
     void erase_fixup(Vma* x, Vma* parent);
     bool owns(const Vma* v) const;
 
+    AddressSpace* m_mm = nullptr;
     Vma* m_root = nullptr;
     Vma* m_first = nullptr;  // lowest VMA: head of the address-ordered list
     Vma* m_last = nullptr;   // highest VMA: its end starts the gap that is below no VMA
