@@ -100,6 +100,14 @@ struct Cpu::Hooks {
 
     static void syscall(uc_engine*, void* user) { static_cast<Cpu*>(user)->m_client.syscall(); }
 
+    static void block(uc_engine* uc, std::uint64_t, std::uint32_t, void* user) {
+        auto* cpu = static_cast<Cpu*>(user);
+        if (cpu->m_blocks_left > 0 && --cpu->m_blocks_left == 0) {
+            cpu->m_preempted = true;
+            uc_emu_stop(uc);
+        }
+    }
+
     // #UD does not reach the interrupt hook; Unicorn has a hook of its own for it.
     static bool invalid_instruction(uc_engine*, void* user) {
         auto* cpu = static_cast<Cpu*>(user);
@@ -349,8 +357,29 @@ bool Cpu::refuse(std::uint64_t vaddr, MemAccess access) {
     return false;
 }
 
+void Cpu::arm_preemption(std::uint64_t blocks) {
+    m_blocks_left = blocks;
+    if (m_block_hook)
+        return;
+    uc_hook h = 0;
+    check(uc_hook_add(m_uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Hooks::block), this, 1, 0),
+          "uc_hook_add(BLOCK)");
+    m_block_hook = h;
+    // Blocks translated without the hook would never count.
+    check(uc_ctl_flush_tb(m_uc), "uc_ctl_flush_tb");
+}
+
+void Cpu::disarm_preemption() {
+    if (!m_block_hook)
+        return;
+    uc_hook_del(m_uc, m_block_hook);
+    m_block_hook = 0;
+    m_blocks_left = 0;
+}
+
 StopReason Cpu::run() {
     m_stop_requested = false;
+    m_preempted = false;
     m_page_fault = false;
     m_exception = false;
     std::uint64_t rip = reg(Reg::rip);
@@ -373,6 +402,10 @@ StopReason Cpu::run() {
     // guest fault, which is why m_page_fault alone does not decide.)
     if (e != UC_ERR_OK && m_page_fault)
         return StopReason::PageFault;
+    // Like a stop from a callback, the end of a quantum can make Unicorn probe the `until`
+    // address (an error without a guest fault).
+    if (m_preempted)
+        return StopReason::Preempted;
     if (e != UC_ERR_OK) {
         m_error = uc_strerror(e);
         return StopReason::Error;

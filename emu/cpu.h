@@ -54,6 +54,7 @@ enum class StopReason : std::uint8_t {
     PageFault,   // tlb_fill() refused an access; RIP is the faulting instruction
     Exception,   // a CPU exception (see exception_vector()); RIP is the faulting instruction
     Error,       // Unicorn failed for another reason (see error())
+    Preempted,   // the quantum set by arm_preemption() ran out
 };
 
 class Cpu {
@@ -101,6 +102,14 @@ public:
     unsigned exception_vector() const { return m_exception_vector; }
     const std::string& error() const { return m_error; }
 
+    // Deterministic preemption: while armed, a run ends with StopReason::Preempted after
+    // `blocks` translation blocks (counted by a block hook, which costs a call per block,
+    // so it is armed only while another task waits for the CPU). Arming discards translated
+    // code so that every block counts.
+    void arm_preemption(std::uint64_t blocks);
+    void disarm_preemption();
+    bool preemption_armed() const { return m_block_hook != 0; }
+
     // Forgets every cached translation (after a PTE lost permission, or on a switch of
     // page-table root).
     void flush_tlb();
@@ -126,6 +135,9 @@ private:
     std::uint64_t m_scratch_frame = 0;
     std::uint32_t m_hwcap = 0;
     bool m_stop_requested = false;
+    std::size_t m_block_hook = 0;  // uc_hook, 0 when none
+    std::uint64_t m_blocks_left = 0;
+    bool m_preempted = false;
     bool m_page_fault = false;
     std::uint64_t m_fault_vaddr = 0;
     MemAccess m_fault_access = MemAccess::Read;

@@ -1,8 +1,15 @@
-// Kernel: the kernel personality. Owns physical memory, the CPU and the processes; it is
-// the CPU's client (TLB fills, syscalls, exceptions) and the memory manager's MMU.
+// Kernel: the kernel personality. Owns physical memory, the CPU, the processes and their
+// tasks, and the scheduler; it is the CPU's client (TLB fills, syscalls, exceptions) and the
+// memory manager's MMU.
+//
+// One emulated CPU runs one task at a time. A task leaves the CPU when it sleeps (a syscall
+// that must wait: the syscall is executed again when it wakes, Linux's restart), exits,
+// yields, or when its quantum runs out while another task is runnable. Everything that
+// decides the interleaving is counted, never timed, so runs are reproducible.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -16,13 +23,25 @@
 #include "os/mm/page_cache.h"
 #include "os/mm/physical_memory.h"
 #include "os/proc/process.h"
+#include "os/proc/task.h"
+#include "os/sched/clock.h"
+#include "os/sched/scheduler.h"
 
 namespace os {
 
 class Kernel;
 
+inline mm::Access to_access(emu::MemAccess a) {
+    switch (a) {
+    case emu::MemAccess::Read: return mm::Access::Read;
+    case emu::MemAccess::Write: return mm::Access::Write;
+    case emu::MemAccess::Fetch: return mm::Access::Execute;
+    }
+    return mm::Access::Read;
+}
+
 // Implemented by the syscalls/ layer: decodes and runs one system call for the current
-// process, returning the raw value for rax (negative errno on failure).
+// task, returning the raw value for rax (negative errno on failure).
 class SyscallDispatcher {
 public:
     virtual ~SyscallDispatcher() = default;
@@ -32,15 +51,39 @@ public:
 struct KernelConfig {
     std::uint64_t ram_bytes = 512ull << 20;
     std::uint64_t seed = 0;  // seeds AT_RANDOM and getrandom(): runs are reproducible
+    // At most this many tasks at once (fork beyond it: EAGAIN, as RLIMIT_NPROC).
+    int max_procs = 256;
+    // Clocks follow the host and sleeps take host time (otherwise virtual, deterministic).
+    bool real_time = false;
+    // Translation blocks a task may run while another task waits for the CPU.
+    std::uint64_t quantum_blocks = 200'000;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
 
-// faultline itself plays init (pid 1, the reaper); the program it runs is pid 2.
+// faultline itself plays init (pid 1, the reaper of last resort); the program it runs is
+// pid 2, and orphans are reparented to it while it lives.
 inline constexpr int kInitPid = 1;
 inline constexpr int kFirstPid = 2;
+
+// What clone(2)/clone3(2) asked for (struct clone_args).
+struct CloneRequest {
+    std::uint64_t flags = 0;
+    std::uint64_t pidfd = 0;
+    std::uint64_t child_tid = 0;
+    std::uint64_t parent_tid = 0;
+    int exit_signal = 0;
+    std::uint64_t stack = 0;  // new RSP (0: the parent's)
+    std::uint64_t tls = 0;
+};
+
+struct ExecveRequest {
+    std::string path;
+    std::vector<std::string> argv;
+    std::vector<std::string> envp;
+};
 
 class Kernel final : public emu::CpuClient, public mm::MmuNotifier {
 public:
@@ -49,43 +92,88 @@ public:
     Kernel(const Kernel&) = delete;
     Kernel& operator=(const Kernel&) = delete;
 
-    // Runs `path` as the first process until it ends; returns faultline's exit status: the
-    // guest's exit status, 128 + N if a signal N killed it, 126/127 if it could not start.
+    // Runs `path` as the first process until every process has ended; returns faultline's
+    // exit status: the first process's exit status, 128 + N if a signal N killed it,
+    // 126/127 if it could not start.
     int run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp);
 
-    proc::Process& current() { return *m_current; }
+    proc::Task& current_task() { return *m_current; }
+    proc::Process& current() { return m_current->process(); }
     emu::Cpu& cpu() { return *m_cpu; }
     mm::PhysicalMemory& physical_memory() { return m_pmem; }
     mm::PageCache& page_cache() { return m_page_cache; }
+    sched::Clock& clock() { return m_clock; }
     // A fresh inode number for objects that live only inside faultline (pipes).
     std::uint64_t allocate_inode_number() { return ++m_last_inode; }
     const KernelConfig& config() const { return m_config; }
-
-    // exit_group(): ends the current process with `status` and stops the CPU.
-    void exit_current(int status);
-    // Sends `sig` to the current process from the process itself (SI_USER with its own pid
-    // and uid, as kill() and a write to a broken pipe do). It becomes pending and is acted
-    // on when it is not blocked, on the way back to user mode: a handler runs, or the
-    // default action is taken.
-    void send_signal_to_current(int sig);
-    // The same with a complete siginfo (kill, tkill, tgkill, rt_sigqueueinfo).
-    void send_signal_to_current(const linux_abi::SigInfo& info);
-    // rt_sigreturn: restores the registers, FPU state, signal mask and sigaltstack saved in
-    // the signal frame at the user RSP - 8, and returns the restored rax. The registers
-    // change once the SYSCALL hook has returned; a bad frame means SIGSEGV.
-    std::int64_t sigreturn();
-    // rt_sigsuspend: replaces the mask with `mask` until a signal arrives. A deliverable
-    // signal must already be pending (nothing else could send one): its handler runs with
-    // this call returning -EINTR, and the old mask comes back when the handler returns.
-    // Otherwise the process would wait forever: a deadlock.
-    std::int64_t sigsuspend(std::uint64_t mask);
-    // The current process must wait for something only another process could do; with no
-    // other process able to run, that is a deadlock: say so and end the process.
-    void deadlock(const std::string& what);
     // Bytes from the seeded deterministic random stream.
     void random_bytes(void* buf, std::size_t n);
     // Says once per syscall number that it is not implemented.
     void report_unimplemented(std::uint64_t nr, std::string_view name);
+
+    // --- processes (os/kernel_process.cpp) ---
+    proc::Process* find_process(int pid);
+    proc::Task* find_task(int tid);
+    // Every process not yet reaped, by pid.
+    const std::map<int, std::shared_ptr<proc::Process>>& processes() const { return m_processes; }
+    // clone/fork/vfork: the child's pid (or tid); the child returns 0 from the same syscall.
+    KResult<int> clone(const CloneRequest& req);
+    // execve: replaces the current process's program. On success the syscall does not
+    // return (the new registers are installed on the way out).
+    KResult<void> execve(const ExecveRequest& req);
+    // exit(): ends the current thread (the process when it is the last one).
+    void exit_task(int status);
+    // exit_group(): ends the current process with `status`.
+    void exit_group(int status);
+    // Ends `p` (every thread) as killed by `sig` or exiting with a status.
+    void group_exit(proc::Process& p, proc::ExitState state);
+    // wait4/waitid's search (os/kernel_process.cpp): a child of the current process matching
+    // `pid` (wait4's encoding) that has ended, reaped unless `keep`. nullopt with ECHILD if
+    // there is no such child at all; an empty WaitResult if one exists but none has ended.
+    struct WaitResult {
+        int pid = 0;
+        proc::ExitState state;
+        std::uint32_t uid = 0;
+        std::uint64_t minflt = 0, majflt = 0;
+    };
+    KResult<std::optional<WaitResult>> wait_child(int pid, int options, bool keep);
+    // setpgid/setsid with Linux's rules.
+    KResult<void> setpgid(int pid, int pgid);
+    KResult<int> setsid();
+
+    // --- sleeping and waking (os/kernel.cpp) ---
+    // The current task sleeps on `channel` (or only until `deadline`, virtual ns) and the
+    // syscall is executed again when it wakes: return the result from the handler. If a
+    // signal is already pending for it, it does not sleep and the syscall is interrupted
+    // instead (`restart` says whether it then restarts: Linux's -ERESTART* codes).
+    linux_abi::Errno sleep(proc::WaitChannel channel, std::optional<std::uint64_t> deadline,
+                           linux_abi::Errno restart = linux_abi::Errno::erestartsys);
+    // Why the current task's syscall is being executed again (WakeReason::None the first
+    // time), and the deadline and progress it keeps across sleeps.
+    proc::WakeReason wake_reason() const { return m_current->wake_reason; }
+    // Whether the current task has a signal to act on (Linux's signal_pending).
+    bool signal_pending();
+    int wake(const proc::WaitChannel& channel, int max = 0x7fffffff);
+    int wake_all(proc::WaitKind kind, const void* object = nullptr);
+    int wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t bitset);
+    int requeue(const proc::WaitChannel& from, const proc::WaitChannel& to, int max);
+    // sched_yield: the current task goes to the back of the run queue.
+    void yield();
+
+    // --- signals (os/kernel_signal.cpp) ---
+    // Sends `sig` to the current process from itself (SI_USER with its own pid and uid, as
+    // kill() and a write to a broken pipe do).
+    void send_signal_to_current(int sig);
+    // Sends a signal with a complete siginfo to a process (any thread that does not block
+    // it takes it) or to one thread. A fatal signal nobody handles ends the process at once.
+    void send_signal(proc::Process& p, const linux_abi::SigInfo& info);
+    void send_signal(proc::Task& t, const linux_abi::SigInfo& info);
+    // rt_sigreturn: restores the registers, FPU state, signal mask and sigaltstack saved in
+    // the signal frame at the user RSP - 8, and returns the restored rax. The registers
+    // change once the SYSCALL hook has returned; a bad frame means SIGSEGV.
+    std::int64_t sigreturn();
+    // rt_sigsuspend: replaces the mask with `mask` and sleeps until a signal arrives.
+    linux_abi::Errno sigsuspend(std::uint64_t mask);
 
     // emu::CpuClient
     std::optional<emu::TlbEntry> tlb_fill(std::uint64_t vaddr, emu::MemAccess access) override;
@@ -103,25 +191,61 @@ private:
 
     int start_first_process(const std::string& path, const std::vector<std::string>& argv,
                             const std::vector<std::string>& envp);
+    // --- scheduling (os/kernel.cpp) ---
+    // Runs tasks until no process is left.
+    void schedule_loop();
+    // Puts `next` on the CPU (its registers; the TLB if its address space differs).
+    void switch_to(proc::Task& next);
+    // Takes the current task off the CPU, saving its registers.
+    void save_current();
+    // After a run: a syscall that slept gets its registers rewound so that it executes again.
+    void finish_run(emu::StopReason reason);
+    // No task can run: wait for the earliest deadline, or report a deadlock.
+    bool idle();
+    void report_deadlock();
+    std::string describe_sleep(const proc::Task& t) const;
+    void release_dead();
+
     void handle_page_fault();
     void handle_exception(unsigned vector);
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
+
+    // --- process life cycle (os/kernel_process.cpp) ---
+    int allocate_pid();
+    // A thread ends: clear_child_tid, then the process if it was the last thread.
+    void release_task(proc::Task& t);
+    // The last thread is gone: release memory and files, reparent the children, tell the
+    // parent (or reap at once).
+    void exit_process(proc::Process& p);
+    void reparent_children(proc::Process& p);
+    void notify_parent(proc::Process& child);
+    void reap(proc::Process& child);
+
+    // --- signals (os/kernel_signal.cpp) ---
     // Sends a signal the CPU raised for the current instruction (Linux's force_sig_info):
     // if it is blocked or ignored it is unblocked and reset to SIG_DFL first, so that it
     // cannot be lost. `report` says what caused it, for the line printed if it kills.
     void force_signal(const linux_abi::SigInfo& info, std::string report);
+    // Whether a signal sent to `p` would end it at once (fatal default action, not blocked
+    // by any thread) and the one thread that should take it otherwise.
+    proc::Task* signal_target(proc::Process& p, int sig);
+    bool deliverable(proc::Task& t) const;
     // Whether the way back to user mode has work: a deliverable signal, a mask to restore,
-    // registers rt_sigreturn restored.
+    // registers to install.
     bool signal_work_pending();
     // The way back to user mode after every run (Linux's exit_to_user_mode_loop): installs
-    // the registers rt_sigreturn restored, then acts on every pending, unblocked signal.
+    // registers set by rt_sigreturn or execve, then acts on every pending, unblocked signal,
+    // and finishes an interrupted syscall (restart or EINTR).
     void return_to_user();
     // Acts on one dequeued signal; true when a handler frame was set up.
     bool deliver_signal(const proc::QueuedSignal& s);
     // Builds the frame for a handler (Linux's handle_signal); false if it failed, which
     // forces SIGSEGV.
     bool run_handler(const proc::QueuedSignal& s, const linux_abi::KernelSigaction& action);
+    // An interrupted syscall whose signal has been dealt with: execute it again (rewind) or
+    // make it return EINTR.
+    void restart_syscall(bool handler_runs, const linux_abi::KernelSigaction* action);
     std::string describe_rip();
     // The byte address of a fault the CPU reported by page (Linux's si_addr).
     std::uint64_t exact_fault_address(std::uint64_t page, mm::Access access);
@@ -132,14 +256,22 @@ private:
     mm::PageCache m_page_cache{m_pmem};
     std::uint64_t m_last_inode = 0;
     std::unique_ptr<emu::Cpu> m_cpu;
-    std::unique_ptr<proc::Process> m_current;
+    sched::Scheduler m_scheduler;
+    sched::Clock m_clock;
+    std::map<int, std::shared_ptr<proc::Process>> m_processes;
+    std::map<int, std::unique_ptr<proc::Task>> m_tasks;
+    // Tasks that ended during a run, released once it is over.
+    std::vector<std::unique_ptr<proc::Task>> m_dead_tasks;
+    // The task whose registers are in the CPU, and the address space in its TLB.
+    proc::Task* m_current = nullptr;
+    const mm::AddressSpace* m_loaded_mm = nullptr;
+    // The current task must leave the CPU after this run (it slept, exited, yielded, or
+    // woke another task that now competes for the CPU).
+    bool m_resched = false;
+    bool m_yielded = false;
+    int m_last_pid = kFirstPid - 1;
+    std::optional<proc::ExitState> m_first_exit;
     std::optional<PendingFault> m_pending_fault;
-    // Registers rt_sigreturn took from a frame, installed once the SYSCALL hook is left.
-    std::optional<emu::UserState> m_sigreturn_state;
-    // Where the `syscall` instruction was when a run stopped in the SYSCALL hook for signal
-    // work (RIP is past it then): the instruction a default-action report names.
-    std::optional<std::uint64_t> m_syscall_rip;
-    bool m_in_sigsuspend = false;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;
 };

@@ -8,7 +8,7 @@
 namespace syscalls {
 
 Dispatcher::Dispatcher() {
-    for (auto family : {mm_syscalls(), proc_syscalls(), fs_io_syscalls(), fs_fd_syscalls(), fs_path_syscalls(),
+    for (auto family : {mm_syscalls(), proc_syscalls(), process_syscalls(), futex_syscalls(), poll_syscalls(), fs_io_syscalls(), fs_fd_syscalls(), fs_path_syscalls(),
                         signal_syscalls(), time_syscalls(), misc_syscalls()}) {
         for (const SyscallDef& def : family) {
             if (def.nr >= kTableSize || m_table[def.nr])
@@ -26,7 +26,7 @@ std::int64_t Dispatcher::dispatch(os::Kernel& kernel, std::uint64_t nr, const st
         kernel.report_unimplemented(nr, syscall_name(nr));
         return linux_abi::to_syscall_return(Errno::enosys);
     }
-    Context ctx{kernel, kernel.current(), kernel.current().mm()};
+    Context ctx{kernel, kernel.current_task(), kernel.current(), kernel.current().mm()};
     Args args{{raw[0], raw[1], raw[2], raw[3], raw[4], raw[5]}};
     SysResult r = def->handler(ctx, args);
     return r ? *r : linux_abi::to_syscall_return(r.error());

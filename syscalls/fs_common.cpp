@@ -20,7 +20,7 @@ KResult<int> host_dirfd(Context& c, int dirfd, const std::string& path) {
 
 os::fs::procfs::View proc_view(Context& c) {
     // One process: its address space is every address space there is.
-    return os::fs::procfs::View{c.proc, c.kernel.physical_memory(), c.kernel.page_cache(), {&c.mm}};
+    return os::fs::procfs::View{c.proc, c.kernel.physical_memory(), c.kernel.page_cache(), {&c.mm}, &c.task};
 }
 
 }  // namespace syscalls

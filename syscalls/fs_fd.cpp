@@ -37,7 +37,7 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
         path = std::move(resolved.host_path);
     }
     const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask & 07777);
+    const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask() & 07777);
     if (fd < 0)
         return err(host_errno());
     auto file = std::make_shared<os::fs::HostFileDescription>(fd, path, c.kernel.page_cache());
@@ -54,6 +54,8 @@ SysResult sys_creat(Context& c, const Args& a) {
 
 SysResult sys_close(Context& c, const Args& a) {
     TRY_VOID(c.proc.files().close(a.fd(0)));
+    // The last descriptor of a pipe end going away changes what its other end sees.
+    c.kernel.wake_all(os::proc::WaitKind::Pipe);
     return 0;
 }
 
@@ -274,7 +276,9 @@ SysResult sys_dup2(Context& c, const Args& a) {
     TRY(file_of(c, a.fd(0)));
     if (a.fd(0) == a.fd(1))
         return a.fd(1);
-    return TRY(c.proc.files().dup_to(a.fd(0), a.fd(1), false));
+    const int fd = TRY(c.proc.files().dup_to(a.fd(0), a.fd(1), false));
+    c.kernel.wake_all(os::proc::WaitKind::Pipe);  // a pipe end it replaced may be gone
+    return fd;
 }
 
 SysResult sys_dup3(Context& c, const Args& a) {
@@ -282,7 +286,9 @@ SysResult sys_dup3(Context& c, const Args& a) {
         return err(Errno::einval);
     if (a.i32(2) & ~O_CLOEXEC)
         return err(Errno::einval);
-    return TRY(c.proc.files().dup_to(a.fd(0), a.fd(1), (a.i32(2) & O_CLOEXEC) != 0));
+    const int fd = TRY(c.proc.files().dup_to(a.fd(0), a.fd(1), (a.i32(2) & O_CLOEXEC) != 0));
+    c.kernel.wake_all(os::proc::WaitKind::Pipe);
+    return fd;
 }
 
 SysResult sys_getdents64(Context& c, const Args& a) {

@@ -18,14 +18,15 @@ constexpr std::uint64_t kChunk = 64 * 1024;
 constexpr std::uint64_t kMaxRwCount = 0x7ffff000;  // Linux MAX_RW_COUNT
 constexpr int kMaxIov = 1024;                      // UIO_MAXIOV
 
-// A File said EAGAIN: for an O_NONBLOCK file that is the answer; otherwise the task would
-// block. With nobody else to wake it (one process), that is a deadlock.
-SysResult would_block(Context& c, File& f, const char* what) {
+// A File said EAGAIN: for an O_NONBLOCK file that is the answer; otherwise the task sleeps
+// until a pipe changes and the syscall runs again.
+SysResult would_block(Context& c, File& f) {
     if (f.nonblocking())
         return err(Errno::eagain);
-    c.kernel.deadlock(std::string(what) + " " + f.path());
-    return err(Errno::eintr);
+    return err(c.kernel.sleep(os::proc::WaitChannel{os::proc::WaitKind::Pipe, nullptr, 0}, std::nullopt));
 }
+
+bool is_pipe(const File& f) { return dynamic_cast<const os::fs::PipeEnd*>(&f) != nullptr; }
 
 SysResult broken_pipe(Context& c) {
     c.kernel.send_signal_to_current(static_cast<int>(linux_abi::Signal::sigpipe));
@@ -33,27 +34,37 @@ SysResult broken_pipe(Context& c) {
 }
 
 // write(2) from guest memory, in chunks; a fault after some bytes were written returns the
-// count so far, as Linux does.
+// count so far, as Linux does. A blocking write to a pipe sleeps until all of it is written
+// (the part done survives the sleep), or returns what was written when a signal comes.
 SysResult write_from_user(Context& c, File& f, std::uint64_t buf, std::uint64_t count, const std::uint64_t* offset) {
     count = std::min(count, kMaxRwCount);
+    const bool pipe = is_pipe(f);
     std::vector<std::byte> chunk(std::min(count, kChunk));
-    std::uint64_t done = 0;
+    std::uint64_t done = pipe ? c.task.syscall_progress : 0;
     while (done < count || count == 0) {
         const std::uint64_t n = std::min(count - done, kChunk);
         if (auto r = c.mm.copy_from_user(chunk.data(), buf + done, n); !r)
             return done ? SysResult(static_cast<std::int64_t>(done)) : err(r.error());
         auto w = offset ? f.pwrite(std::span(chunk.data(), n), *offset + done) : f.write(std::span(chunk.data(), n));
         if (!w) {
+            if (w.error() == Errno::eagain && pipe && !f.nonblocking()) {
+                if (done && c.kernel.signal_pending())
+                    break;
+                c.task.syscall_progress = done;
+                return would_block(c, f);
+            }
             if (done)
                 break;
             if (w.error() == Errno::eagain)
-                return would_block(c, f, "writing to");
+                return would_block(c, f);
             if (w.error() == Errno::epipe)
                 return broken_pipe(c);
             return err(w.error());
         }
         done += *w;
-        if (*w < n || count == 0)
+        if (pipe)
+            c.kernel.wake_all(os::proc::WaitKind::Pipe);
+        if (count == 0 || (*w < n && !(pipe && !f.nonblocking())))
             break;
     }
     return static_cast<std::int64_t>(done);
@@ -72,11 +83,13 @@ SysResult read_to_user(Context& c, File& f, std::uint64_t buf, std::uint64_t cou
             if (done)
                 break;
             if (r.error() == Errno::eagain)
-                return would_block(c, f, "reading from");
+                return would_block(c, f);
             return err(r.error());
         }
         if (*r == 0)
             break;
+        if (is_pipe(f))
+            c.kernel.wake_all(os::proc::WaitKind::Pipe);
         if (auto w = c.mm.copy_to_user(buf + done, chunk.data(), *r); !w)
             return err(w.error());
         done += *r;
@@ -147,15 +160,40 @@ SysResult writev_common(Context& c, int fd, std::uint64_t iov_addr, int count, c
             break;
         }
     }
-    auto w = offset ? f->pwrite(data, *offset) : f->write(data);
-    if (!w) {
-        if (w.error() == Errno::eagain)
-            return would_block(c, *f, "writing to");
-        if (w.error() == Errno::epipe)
-            return broken_pipe(c);
-        return err(w.error());
+    if (!is_pipe(*f) || f->nonblocking()) {
+        auto w = offset ? f->pwrite(data, *offset) : f->write(data);
+        if (!w) {
+            if (w.error() == Errno::eagain)
+                return would_block(c, *f);
+            if (w.error() == Errno::epipe)
+                return broken_pipe(c);
+            return err(w.error());
+        }
+        return static_cast<std::int64_t>(*w);
     }
-    return static_cast<std::int64_t>(*w);
+    // A blocking pipe: everything, sleeping for room as write() does.
+    std::uint64_t done = std::min<std::uint64_t>(c.task.syscall_progress, data.size());
+    while (done < data.size() || data.empty()) {
+        auto w = f->write(std::span(data).subspan(done));
+        if (!w) {
+            if (w.error() == Errno::eagain) {
+                if (done && c.kernel.signal_pending())
+                    break;
+                c.task.syscall_progress = done;
+                return would_block(c, *f);
+            }
+            if (done)
+                break;
+            if (w.error() == Errno::epipe)
+                return broken_pipe(c);
+            return err(w.error());
+        }
+        done += *w;
+        c.kernel.wake_all(os::proc::WaitKind::Pipe);
+        if (data.empty())
+            break;
+    }
+    return static_cast<std::int64_t>(done);
 }
 
 SysResult readv_common(Context& c, int fd, std::uint64_t iov_addr, int count, const std::uint64_t* offset) {
@@ -231,7 +269,7 @@ constexpr SyscallDef kDefs[] = {
     {20, sys_writev, Support::Full, ""},
     {295, sys_preadv, Support::Full, ""},
     {296, sys_pwritev, Support::Full, ""},
-    {22, sys_pipe, Support::Partial, "a blocking read or write that only another process could finish is a deadlock"},
+    {22, sys_pipe, Support::Full, ""},
     {293, sys_pipe2, Support::Partial, "as pipe; O_DIRECT (packet mode) is accepted and ignored"},
 };
 

@@ -116,7 +116,7 @@ SysResult sys_fchdir(Context& c, const Args& a) {
 SysResult mkdir_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode) {
     std::string path = TRY(path_arg(c, path_addr));
     const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    return host_result(::mkdirat(host_dir, path.c_str(), mode & ~c.proc.umask & 07777));
+    return host_result(::mkdirat(host_dir, path.c_str(), mode & ~c.proc.umask() & 07777));
 }
 
 SysResult sys_mkdir(Context& c, const Args& a) { return mkdir_common(c, linux_abi::kAtFdcwd, a[0], a.u32(1)); }
@@ -222,7 +222,7 @@ SysResult mknod_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint
     const std::uint32_t type = mode & S_IFMT;
     if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
         return err(Errno::einval);
-    const std::uint32_t perms = mode & 07777 & ~static_cast<std::uint32_t>(c.proc.umask);
+    const std::uint32_t perms = mode & 07777 & ~static_cast<std::uint32_t>(c.proc.umask());
     return host_result(::mknodat(host_dir, path.c_str(), (type ? type : S_IFREG) | perms, static_cast<dev_t>(dev)));
 }
 

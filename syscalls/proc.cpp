@@ -17,12 +17,18 @@ constexpr std::uint64_t kRobustListHeadSize = 24;
 constexpr std::uint32_t kRseqMinSize = 32;
 constexpr std::uint32_t kRseqFlagUnregister = 1;
 
+SysResult sys_exit(Context& c, const Args& a) {
+    c.kernel.exit_task(a.i32(0));
+    return 0;
+}
+
 SysResult sys_exit_group(Context& c, const Args& a) {
-    c.kernel.exit_current(a.i32(0));
+    c.kernel.exit_group(a.i32(0));
     return 0;
 }
 
 SysResult sys_getpid(Context& c, const Args&) { return c.proc.pid(); }
+SysResult sys_gettid(Context& c, const Args&) { return c.task.tid(); }
 SysResult sys_getppid(Context& c, const Args&) { return c.proc.ppid(); }
 SysResult sys_getuid(Context& c, const Args&) { return c.proc.creds.uid; }
 SysResult sys_geteuid(Context& c, const Args&) { return c.proc.creds.euid; }
@@ -30,15 +36,15 @@ SysResult sys_getgid(Context& c, const Args&) { return c.proc.creds.gid; }
 SysResult sys_getegid(Context& c, const Args&) { return c.proc.creds.egid; }
 
 SysResult sys_set_tid_address(Context& c, const Args& a) {
-    c.proc.clear_child_tid = a[0];
-    return c.proc.pid();
+    c.task.clear_child_tid = a[0];
+    return c.task.tid();
 }
 
 SysResult sys_set_robust_list(Context& c, const Args& a) {
     if (a[1] != kRobustListHeadSize)
         return err(Errno::einval);
-    c.proc.robust_list_head = a[0];
-    c.proc.robust_list_len = a[1];
+    c.task.robust_list_head = a[0];
+    c.task.robust_list_len = a[1];
     return 0;
 }
 
@@ -52,21 +58,21 @@ SysResult sys_rseq(Context& c, const Args& a) {
     if (flags & kRseqFlagUnregister) {
         if (flags & ~kRseqFlagUnregister)
             return err(Errno::einval);
-        if (!c.proc.rseq || c.proc.rseq->addr != addr)
+        if (!c.task.rseq || c.task.rseq->addr != addr)
             return err(Errno::einval);
-        if (c.proc.rseq->length != len)
+        if (c.task.rseq->length != len)
             return err(Errno::einval);
-        if (c.proc.rseq->signature != sig)
+        if (c.task.rseq->signature != sig)
             return err(Errno::eperm);
-        c.proc.rseq.reset();
+        c.task.rseq.reset();
         return 0;
     }
     if (flags)
         return err(Errno::einval);
-    if (c.proc.rseq) {
-        if (c.proc.rseq->addr != addr || c.proc.rseq->length != len)
+    if (c.task.rseq) {
+        if (c.task.rseq->addr != addr || c.task.rseq->length != len)
             return err(Errno::einval);
-        if (c.proc.rseq->signature != sig)
+        if (c.task.rseq->signature != sig)
             return err(Errno::eperm);
         return err(Errno::ebusy);
     }
@@ -74,7 +80,7 @@ SysResult sys_rseq(Context& c, const Args& a) {
         return err(Errno::einval);
     const std::uint32_t ids[2] = {0, 0};  // cpu_id_start, cpu_id
     TRY_VOID(c.mm.copy_to_user(addr, ids, sizeof(ids)));
-    c.proc.rseq = os::proc::RseqRegistration{addr, len, sig};
+    c.task.rseq = os::proc::RseqRegistration{addr, len, sig};
     return 0;
 }
 
@@ -157,11 +163,14 @@ SysResult sys_sched_getaffinity(Context& c, const Args& a) {
     return static_cast<std::int64_t>(sizeof(mask));
 }
 
-SysResult sys_sched_yield(Context&, const Args&) { return 0; }
+SysResult sys_sched_yield(Context& c, const Args&) {
+    c.kernel.yield();
+    return 0;
+}
 
 SysResult sys_umask(Context& c, const Args& a) {
-    const std::uint64_t old = c.proc.umask;
-    c.proc.umask = a[0] & 0777;
+    const std::uint64_t old = c.proc.umask();
+    c.proc.umask() = a[0] & 0777;
     return static_cast<std::int64_t>(old);
 }
 
@@ -227,17 +236,17 @@ SysResult sys_prctl(Context& c, const Args& a) {
 
 constexpr SyscallDef kDefs[] = {
     {157, sys_prctl, Support::Partial, "name, dumpable, pdeathsig, child subreaper, no_new_privs; others EINVAL"},
-    {60, sys_exit_group, Support::Partial, "exit ends the whole process (no threads yet)"},
+    {60, sys_exit, Support::Full, ""},
     {231, sys_exit_group, Support::Full, ""},
     {39, sys_getpid, Support::Full, ""},
-    {186, sys_getpid, Support::Partial, "gettid: single-threaded, tid == pid"},
+    {186, sys_gettid, Support::Full, ""},
     {110, sys_getppid, Support::Full, ""},
     {102, sys_getuid, Support::Full, ""},
     {107, sys_geteuid, Support::Full, ""},
     {104, sys_getgid, Support::Full, ""},
     {108, sys_getegid, Support::Full, ""},
     {218, sys_set_tid_address, Support::Full, ""},
-    {273, sys_set_robust_list, Support::Partial, "the list is recorded; walked at thread exit once threads exist"},
+    {273, sys_set_robust_list, Support::Partial, "the list is recorded, not walked when a thread dies"},
     {334, sys_rseq, Support::Partial, "one CPU, no preemption of critical sections yet"},
     {158, sys_arch_prctl, Support::Full, ""},
     {302, sys_prlimit64, Support::Partial, "limits other than RLIMIT_STACK are recorded, not enforced"},

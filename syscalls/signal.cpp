@@ -2,8 +2,8 @@
 // itself (kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo), waiting (rt_sigsuspend,
 // pause, rt_sigtimedwait), rt_sigpending and rt_sigreturn. Delivery to handlers, signal
 // frames and the return through rt_sigreturn live in os/kernel.cpp and os/proc/signal_frame.
-#include <chrono>
-#include <thread>
+#include <limits>
+#include <vector>
 
 #include "os/proc/signals.h"
 #include "syscalls/syscall.h"
@@ -43,7 +43,12 @@ SysResult sys_rt_sigaction(Context& c, const Args& a) {
         c.proc.sigaction(sig) = updated;
         // POSIX: setting a disposition that ignores the signal discards it if pending.
         if (os::proc::disposition_ignores(updated, sig))
-            c.proc.signal_queue().discard(sig);
+            {
+            c.proc.shared_pending().discard(sig);
+            for (int tid : c.proc.threads)
+                if (os::proc::Task* t = c.kernel.find_task(tid))
+                    t->pending.discard(sig);
+        }
     }
     if (a[2])
         TRY_VOID(c.mm.copy_to_user(a[2], &old, sizeof(old)));
@@ -54,7 +59,7 @@ SysResult sys_rt_sigprocmask(Context& c, const Args& a) {
     const int how = a.i32(0);
     if (a[3] != kSigsetSize)
         return err(Errno::einval);
-    std::uint64_t& mask = c.proc.signal_mask();
+    std::uint64_t& mask = c.task.signal_mask;
     const std::uint64_t old = mask;
     std::uint64_t set = 0;
     if (a[1]) {
@@ -75,7 +80,7 @@ SysResult sys_rt_sigprocmask(Context& c, const Args& a) {
 SysResult sys_rt_sigpending(Context& c, const Args& a) {
     if (a[1] > kSigsetSize)
         return err(Errno::einval);
-    const std::uint64_t pending = c.proc.pending_signals() & c.proc.signal_mask();
+    const std::uint64_t pending = (c.task.pending.set() | c.proc.shared_pending().set()) & c.task.signal_mask;
     TRY_VOID(c.mm.copy_to_user(a[0], &pending, a[1]));
     return 0;
 }
@@ -85,13 +90,12 @@ SysResult sys_rt_sigsuspend(Context& c, const Args& a) {
         return err(Errno::einval);
     std::uint64_t mask = 0;
     TRY_VOID(c.mm.copy_from_user(&mask, a[0], sizeof(mask)));
-    return c.kernel.sigsuspend(mask);
+    return err(c.kernel.sigsuspend(mask));
 }
 
 SysResult sys_pause(Context& c, const Args&) {
-    // Any deliverable signal was delivered before this call; none can arrive now.
-    c.kernel.deadlock("in pause");
-    return err(Errno::eintr);
+    return err(c.kernel.sleep(os::proc::WaitChannel{os::proc::WaitKind::Signal, nullptr, 0}, std::nullopt,
+                              Errno::erestartnohand));
 }
 
 SysResult sys_rt_sigreturn(Context& c, const Args&) { return c.kernel.sigreturn(); }
@@ -101,9 +105,9 @@ SysResult sys_sigaltstack(Context& c, const Args& a) {
     linux_abi::StackT ss{};
     if (a[0])
         TRY_VOID(c.mm.copy_from_user(&ss, a[0], sizeof(ss)));
-    const linux_abi::StackT old = os::proc::report_alt_stack(c.proc.alt_stack, sp);
+    const linux_abi::StackT old = os::proc::report_alt_stack(c.task.alt_stack, sp);
     if (a[0])
-        TRY_VOID(os::proc::change_alt_stack(c.proc.alt_stack, ss, sp));
+        TRY_VOID(os::proc::change_alt_stack(c.task.alt_stack, ss, sp));
     if (a[1])
         TRY_VOID(c.mm.copy_to_user(a[1], &old, sizeof(old)));
     return 0;
@@ -118,63 +122,94 @@ SigInfo sender_info(Context& c, int sig, int code) {
     return info;
 }
 
-// kill/tkill/tgkill. Only the process itself exists so far; sig 0 probes existence.
-SysResult send_to(Context& c, int pid, int sig, int code) {
+// kill(2): a process, a process group (0: the caller's; -N: group N) or every process but
+// init and the caller (-1). Zombies count as found but take nothing.
+SysResult kill_info(Context& c, int pid, const SigInfo& info) {
+    const int sig = info.signo;
     if (sig < 0 || sig > linux_abi::kNumSignals)
         return err(Errno::einval);
-    if (pid != c.proc.pid())
-        return err(Errno::esrch);
+    std::vector<os::proc::Process*> targets;
+    if (pid > 0) {
+        os::proc::Process* p = c.kernel.find_process(pid);
+        if (!p) {
+            // A thread id names its process.
+            if (os::proc::Task* t = c.kernel.find_task(pid))
+                p = &t->process();
+        }
+        if (!p)
+            return err(Errno::esrch);
+        targets.push_back(p);
+    } else {
+        const int pgid = pid == 0 ? c.proc.pgid : -pid;
+        for (const auto& [id, p] : c.kernel.processes()) {
+            if (pid == -1 ? (id != c.proc.pid()) : (p->pgid == pgid))
+                targets.push_back(p.get());
+        }
+        if (targets.empty())
+            return err(Errno::esrch);
+    }
     if (sig != 0)
-        c.kernel.send_signal_to_current(sender_info(c, sig, code));
+        for (os::proc::Process* p : targets)
+            c.kernel.send_signal(*p, info);
     return 0;
 }
 
 SysResult sys_kill(Context& c, const Args& a) {
-    int pid = a.i32(0);
-    if (pid == 0 || pid == -1)
-        pid = c.proc.pid();  // own process group / every process: here, only itself
-    else if (pid < -1)
-        pid = -pid;
-    return send_to(c, pid, a.i32(1), linux_abi::SI_USER);
+    if (a.i32(0) == std::numeric_limits<std::int32_t>::min())
+        return err(Errno::esrch);
+    return kill_info(c, a.i32(0), sender_info(c, a.i32(1), linux_abi::SI_USER));
+}
+
+// tkill/tgkill: one thread; tgkill also checks it belongs to thread group `tgid`.
+SysResult thread_kill(Context& c, int tgid, int tid, const SigInfo& info) {
+    if (info.signo < 0 || info.signo > linux_abi::kNumSignals)
+        return err(Errno::einval);
+    os::proc::Task* t = c.kernel.find_task(tid);
+    if (!t || (tgid > 0 && t->process().pid() != tgid))
+        return err(Errno::esrch);
+    if (info.signo != 0)
+        c.kernel.send_signal(*t, info);
+    return 0;
 }
 
 SysResult sys_tkill(Context& c, const Args& a) {
     if (a.i32(0) <= 0)
         return err(Errno::einval);
-    return send_to(c, a.i32(0), a.i32(1), linux_abi::SI_TKILL);
+    return thread_kill(c, 0, a.i32(0), sender_info(c, a.i32(1), linux_abi::SI_TKILL));
 }
 
 SysResult sys_tgkill(Context& c, const Args& a) {
     if (a.i32(0) <= 0 || a.i32(1) <= 0)
         return err(Errno::einval);
-    if (a.i32(0) != c.proc.pid())
-        return err(Errno::esrch);
-    return send_to(c, a.i32(1), a.i32(2), linux_abi::SI_TKILL);
+    return thread_kill(c, a.i32(0), a.i32(1), sender_info(c, a.i32(2), linux_abi::SI_TKILL));
 }
 
 // rt_sigqueueinfo/rt_tgsigqueueinfo: the caller supplies the siginfo (only the part the
-// kernel keeps, struct kernel_siginfo, survives).
-SysResult queue_info(Context& c, int pid, int sig, std::uint64_t uinfo) {
+// kernel keeps, struct kernel_siginfo, survives). Another process may not pretend to be
+// the kernel or kill() (si_code >= 0): EPERM.
+KResult<SigInfo> queued_info(Context& c, int pid, int sig, std::uint64_t uinfo) {
     SigInfo info{};
     TRY_VOID(c.mm.copy_from_user(&info, uinfo, linux_abi::kKernelSigInfoSize));
     info.signo = sig;
     if (!valid_signal(sig) && sig != 0)
         return err(Errno::einval);
-    if (pid != c.proc.pid())
-        return err(Errno::esrch);
-    if (sig != 0)
-        c.kernel.send_signal_to_current(info);
-    return 0;
+    if ((info.code >= 0 || info.code == linux_abi::SI_TKILL) && pid != c.proc.pid())
+        return err(Errno::eperm);
+    return info;
 }
 
-SysResult sys_rt_sigqueueinfo(Context& c, const Args& a) { return queue_info(c, a.i32(0), a.i32(1), a[2]); }
+SysResult sys_rt_sigqueueinfo(Context& c, const Args& a) {
+    const SigInfo info = TRY(queued_info(c, a.i32(0), a.i32(1), a[2]));
+    if (a.i32(0) <= 0)
+        return err(Errno::esrch);
+    return kill_info(c, a.i32(0), info);
+}
 
 SysResult sys_rt_tgsigqueueinfo(Context& c, const Args& a) {
     if (a.i32(0) <= 0 || a.i32(1) <= 0)
         return err(Errno::einval);
-    if (a.i32(0) != c.proc.pid())
-        return err(Errno::esrch);
-    return queue_info(c, a.i32(1), a.i32(2), a[3]);
+    const SigInfo info = TRY(queued_info(c, a.i32(0), a.i32(2), a[3]));
+    return thread_kill(c, a.i32(0), a.i32(1), info);
 }
 
 struct GuestTimespec {
@@ -196,15 +231,33 @@ SysResult sys_rt_sigtimedwait(Context& c, const Args& a) {
             return err(Errno::einval);
         timeout = ts;
     }
-    auto taken = c.proc.signal_queue().take(set);
+    auto taken = c.task.pending.take(set);
+    if (!taken)
+        taken = c.proc.shared_pending().take(set);
     if (!taken) {
-        // Nothing else can send a signal while this process waits.
-        if (!timeout) {
-            c.kernel.deadlock("in rt_sigtimedwait");
-            return err(Errno::eintr);
+        if (c.kernel.wake_reason() == os::proc::WakeReason::TimedOut)
+            return err(Errno::eagain);
+        std::optional<std::uint64_t> deadline;
+        if (timeout) {
+            if (!c.task.syscall_deadline)
+                c.task.syscall_deadline = c.kernel.clock().elapsed_ns() + static_cast<std::uint64_t>(timeout->sec) *
+                                                                             1'000'000'000ull +
+                                                  static_cast<std::uint64_t>(timeout->nsec);
+            deadline = c.task.syscall_deadline;
+            if (*deadline <= c.kernel.clock().elapsed_ns())
+                return err(Errno::eagain);
         }
-        std::this_thread::sleep_for(std::chrono::seconds(timeout->sec) + std::chrono::nanoseconds(timeout->nsec));
-        return err(Errno::eagain);
+        // Sleep until one of `set` arrives; signals in `set` that are blocked must wake it
+        // too, so they are unblocked meanwhile (Linux's real_blocked).
+        if (!c.task.saved_sigmask)
+            c.task.saved_sigmask = c.task.signal_mask;
+        c.task.signal_mask &= ~set;
+        return err(c.kernel.sleep(os::proc::WaitChannel{os::proc::WaitKind::Signal, nullptr, 0}, deadline,
+                                  Errno::erestartnohand));
+    }
+    if (c.task.saved_sigmask) {
+        c.task.signal_mask = *c.task.saved_sigmask;
+        c.task.saved_sigmask.reset();
     }
     if (a[1])
         TRY_VOID(c.mm.copy_to_user(a[1], &taken->info, sizeof(taken->info)));
@@ -212,17 +265,17 @@ SysResult sys_rt_sigtimedwait(Context& c, const Args& a) {
 }
 
 constexpr SyscallDef kDefs[] = {
-    {62, sys_kill, Support::Partial, "one process: signals to itself"},
-    {200, sys_tkill, Support::Partial, "one thread"},
-    {234, sys_tgkill, Support::Partial, "one thread"},
-    {129, sys_rt_sigqueueinfo, Support::Partial, "one process: signals to itself"},
-    {297, sys_rt_tgsigqueueinfo, Support::Partial, "one thread"},
+    {62, sys_kill, Support::Partial, "no permission checks (every process has the same user)"},
+    {200, sys_tkill, Support::Full, ""},
+    {234, sys_tgkill, Support::Full, ""},
+    {129, sys_rt_sigqueueinfo, Support::Full, ""},
+    {297, sys_rt_tgsigqueueinfo, Support::Full, ""},
     {13, sys_rt_sigaction, Support::Full, ""},
     {14, sys_rt_sigprocmask, Support::Full, ""},
     {127, sys_rt_sigpending, Support::Full, ""},
-    {130, sys_rt_sigsuspend, Support::Partial, "one process: a signal must already be pending, else deadlock"},
-    {34, sys_pause, Support::Partial, "one process: nothing can wake it (deadlock)"},
-    {128, sys_rt_sigtimedwait, Support::Partial, "one process: only already pending signals; a timeout sleeps"},
+    {130, sys_rt_sigsuspend, Support::Full, ""},
+    {34, sys_pause, Support::Full, ""},
+    {128, sys_rt_sigtimedwait, Support::Full, ""},
     {15, sys_rt_sigreturn, Support::Full, ""},
     {131, sys_sigaltstack, Support::Full, ""},
 };

@@ -20,7 +20,8 @@ using os::KResult;
 
 struct Context {
     os::Kernel& kernel;
-    os::proc::Process& proc;
+    os::proc::Task& task;     // the calling thread
+    os::proc::Process& proc;  // its process
     os::mm::AddressSpace& mm;
 };
 
@@ -48,6 +49,9 @@ struct SyscallDef {
 // Each family lists its syscalls (syscalls/<family>.cpp).
 std::span<const SyscallDef> mm_syscalls();
 std::span<const SyscallDef> proc_syscalls();
+std::span<const SyscallDef> process_syscalls();
+std::span<const SyscallDef> futex_syscalls();
+std::span<const SyscallDef> poll_syscalls();
 std::span<const SyscallDef> fs_io_syscalls();
 std::span<const SyscallDef> fs_fd_syscalls();
 std::span<const SyscallDef> fs_path_syscalls();

@@ -1,9 +1,7 @@
-// Clocks: clock_gettime, gettimeofday, time, clock_getres, nanosleep. They read the host's
-// clocks (a virtual clock for deterministic runs comes with the scheduler).
-#include <sys/time.h>
-#include <time.h>
-
-#include "os/fs/host_errno.h"
+// Clocks: clock_gettime, gettimeofday, time, clock_getres, nanosleep, clock_nanosleep.
+// Time comes from the kernel's Clock: virtual and deterministic by default (sleeping takes
+// no host time), the host's with --real-time.
+#include "os/sched/clock.h"
 #include "syscalls/syscall.h"
 
 namespace syscalls {
@@ -15,16 +13,44 @@ struct GuestTimespec {
     std::int64_t nsec;
 };
 
+constexpr std::uint64_t kNsPerSec = 1'000'000'000ull;
+constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockProcessCputime = 2, kClockThreadCputime = 3,
+              kClockMonotonicRaw = 4, kClockRealtimeCoarse = 5, kClockMonotonicCoarse = 6, kClockBoottime = 7,
+              kClockRealtimeAlarm = 8, kClockBoottimeAlarm = 9, kClockTai = 11;
+
 bool valid_clock(int id) { return id >= 0 && id <= 11 && id != 10; }
+
+bool is_realtime(int id) {
+    return id == kClockRealtime || id == kClockRealtimeCoarse || id == kClockRealtimeAlarm || id == kClockTai;
+}
+
+// The clock's reading in ns. CPU-time clocks read the elapsed (virtual) time.
+std::uint64_t clock_ns(Context& c, int id) {
+    const os::sched::Clock& clock = c.kernel.clock();
+    if (is_realtime(id))
+        return clock.realtime_ns();
+    if (id == kClockProcessCputime || id == kClockThreadCputime)
+        return clock.elapsed_ns();
+    return clock.monotonic_ns();
+}
+
+GuestTimespec to_timespec(std::uint64_t ns) {
+    return GuestTimespec{static_cast<std::int64_t>(ns / kNsPerSec), static_cast<std::int64_t>(ns % kNsPerSec)};
+}
+
+KResult<std::uint64_t> timespec_arg(Context& c, std::uint64_t addr) {
+    GuestTimespec ts{};
+    TRY_VOID(c.mm.copy_from_user(&ts, addr, sizeof(ts)));
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= static_cast<std::int64_t>(kNsPerSec))
+        return err(Errno::einval);
+    return static_cast<std::uint64_t>(ts.sec) * kNsPerSec + static_cast<std::uint64_t>(ts.nsec);
+}
 
 SysResult sys_clock_gettime(Context& c, const Args& a) {
     const int id = a.i32(0);
     if (!valid_clock(id))
         return err(Errno::einval);
-    struct timespec ts {};
-    if (::clock_gettime(id, &ts) != 0)
-        return err(os::fs::host_errno());
-    const GuestTimespec g{ts.tv_sec, ts.tv_nsec};
+    const GuestTimespec g = to_timespec(clock_ns(c, id));
     TRY_VOID(c.mm.copy_to_user(a[1], &g, sizeof(g)));
     return 0;
 }
@@ -33,21 +59,19 @@ SysResult sys_clock_getres(Context& c, const Args& a) {
     const int id = a.i32(0);
     if (!valid_clock(id))
         return err(Errno::einval);
-    struct timespec ts {};
-    if (::clock_getres(id, &ts) != 0)
-        return err(os::fs::host_errno());
     if (a[1]) {
-        const GuestTimespec g{ts.tv_sec, ts.tv_nsec};
+        // Coarse clocks tick with the scheduler (4 ms at HZ=250); the others are exact.
+        const bool coarse = id == kClockRealtimeCoarse || id == kClockMonotonicCoarse;
+        const GuestTimespec g{0, coarse ? 4'000'000 : 1};
         TRY_VOID(c.mm.copy_to_user(a[1], &g, sizeof(g)));
     }
     return 0;
 }
 
 SysResult sys_gettimeofday(Context& c, const Args& a) {
-    struct timespec ts {};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
     if (a[0]) {
-        const GuestTimespec tv{ts.tv_sec, ts.tv_nsec / 1000};
+        const GuestTimespec ts = to_timespec(c.kernel.clock().realtime_ns());
+        const GuestTimespec tv{ts.sec, ts.nsec / 1000};
         TRY_VOID(c.mm.copy_to_user(a[0], &tv, sizeof(tv)));
     }
     if (a[1]) {
@@ -58,49 +82,72 @@ SysResult sys_gettimeofday(Context& c, const Args& a) {
 }
 
 SysResult sys_time(Context& c, const Args& a) {
-    const std::int64_t now = ::time(nullptr);
+    const std::int64_t now = static_cast<std::int64_t>(c.kernel.clock().realtime_ns() / kNsPerSec);
     if (a[0])
         TRY_VOID(c.mm.copy_to_user(a[0], &now, sizeof(now)));
     return now;
 }
 
-SysResult sys_nanosleep(Context& c, const Args& a) {
-    GuestTimespec req{};
-    TRY_VOID(c.mm.copy_from_user(&req, a[0], sizeof(req)));
-    if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1'000'000'000)
-        return err(Errno::einval);
-    struct timespec ts {req.sec, req.nsec};
-    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+// The common part of nanosleep and clock_nanosleep: sleep until `deadline` (elapsed-time
+// ns, kept across the sleep); a signal with a handler interrupts it (EINTR, the time left
+// in `rem` for a relative sleep).
+SysResult sleep_until(Context& c, std::uint64_t deadline, std::uint64_t rem_addr) {
+    const std::uint64_t now = c.kernel.clock().elapsed_ns();
+    if (now >= deadline || c.kernel.wake_reason() == os::proc::WakeReason::TimedOut)
+        return 0;
+    if (c.kernel.signal_pending()) {
+        if (rem_addr) {
+            const GuestTimespec rem = to_timespec(deadline - now);
+            TRY_VOID(c.mm.copy_to_user(rem_addr, &rem, sizeof(rem)));
+        }
+        return err(Errno::erestart_restartblock);
     }
-    return 0;
+    return err(c.kernel.sleep(os::proc::WaitChannel{os::proc::WaitKind::Timer, nullptr, 0}, deadline,
+                              Errno::erestart_restartblock));
+}
+
+SysResult sys_nanosleep(Context& c, const Args& a) {
+    if (!c.task.syscall_deadline) {
+        const std::uint64_t ns = TRY(timespec_arg(c, a[0]));
+        c.task.syscall_deadline = c.kernel.clock().elapsed_ns() + ns;
+    }
+    return sleep_until(c, *c.task.syscall_deadline, a[1]);
 }
 
 SysResult sys_clock_nanosleep(Context& c, const Args& a) {
     const int id = a.i32(0);
     constexpr int kTimerAbstime = 1;
-    if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME && id != CLOCK_TAI)
-        return err(id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ? Errno::eopnotsupp : Errno::einval);
+    if (id == kClockProcessCputime || id == kClockThreadCputime)
+        return err(Errno::eopnotsupp);
+    if (id != kClockRealtime && id != kClockMonotonic && id != kClockBoottime && id != kClockTai)
+        return err(Errno::einval);
     if (a.i32(1) & ~kTimerAbstime)
         return err(Errno::einval);
-    GuestTimespec req{};
-    TRY_VOID(c.mm.copy_from_user(&req, a[2], sizeof(req)));
-    if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1'000'000'000)
-        return err(Errno::einval);
-    struct timespec ts {req.sec, req.nsec};
-    while (int r = ::clock_nanosleep(id, a.i32(1), &ts, &ts)) {
-        if (r != EINTR)
-            return err(os::fs::host_errno(r));
+    const bool absolute = (a.i32(1) & kTimerAbstime) != 0;
+    if (!c.task.syscall_deadline) {
+        const std::uint64_t ns = TRY(timespec_arg(c, a[2]));
+        const std::uint64_t now = c.kernel.clock().elapsed_ns();
+        if (absolute) {
+            // From the clock's reading to elapsed time.
+            const std::uint64_t reading = clock_ns(c, id);
+            c.task.syscall_deadline = ns > reading ? now + (ns - reading) : now;
+        } else {
+            c.task.syscall_deadline = now + ns;
+        }
     }
-    return 0;
+    auto r = sleep_until(c, *c.task.syscall_deadline, absolute ? 0 : a[3]);
+    // clock_nanosleep returns the error number instead of setting errno, but the syscall
+    // itself returns -EINTR like the others.
+    return r;
 }
 
 constexpr SyscallDef kDefs[] = {
-    {230, sys_clock_nanosleep, Support::Partial, "sleeps on the host; the only task blocks"},
-    {228, sys_clock_gettime, Support::Full, "host clocks"},
+    {230, sys_clock_nanosleep, Support::Full, "virtual time unless --real-time"},
+    {228, sys_clock_gettime, Support::Full, "virtual time unless --real-time"},
     {229, sys_clock_getres, Support::Full, ""},
     {96, sys_gettimeofday, Support::Full, ""},
     {201, sys_time, Support::Full, ""},
-    {35, sys_nanosleep, Support::Partial, "sleeps on the host; the only task blocks"},
+    {35, sys_nanosleep, Support::Full, "virtual time unless --real-time"},
 };
 
 }  // namespace

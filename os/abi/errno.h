@@ -140,7 +140,21 @@ enum class Errno : int32_t {
     enotrecoverable = 131,  // State not recoverable
     erfkill = 132,  // Operation not possible due to RF-kill
     ehwpoison = 133,  // Memory page has hardware error
+
+    // Kernel-internal: a syscall that was interrupted by a signal (or must sleep) and is
+    // either restarted or turned into EINTR on the way back to user mode (Linux's
+    // include/linux/errno.h). They never reach a program.
+    erestartsys = 512,            // restart if the handler has SA_RESTART, else EINTR
+    erestartnointr = 513,         // always restart
+    erestartnohand = 514,         // restart only if no handler runs, else EINTR
+    erestart_restartblock = 516,  // like erestartnohand (nanosleep's remaining time is kept)
 };
+
+// Whether `e` is one of the kernel-internal restart codes above.
+constexpr bool is_restart_code(Errno e) {
+    return e == Errno::erestartsys || e == Errno::erestartnointr || e == Errno::erestartnohand ||
+           e == Errno::erestart_restartblock;
+}
 
 // The errno name as strace prints it: "EFAULT" for Errno::efault.
 constexpr std::string_view errno_name(Errno e) {
@@ -228,6 +242,10 @@ constexpr std::string_view errno_name(Errno e) {
     case Errno::elibexec: return "ELIBEXEC";
     case Errno::eilseq: return "EILSEQ";
     case Errno::erestart: return "ERESTART";
+    case Errno::erestartsys: return "ERESTARTSYS";
+    case Errno::erestartnointr: return "ERESTARTNOINTR";
+    case Errno::erestartnohand: return "ERESTARTNOHAND";
+    case Errno::erestart_restartblock: return "ERESTART_RESTARTBLOCK";
     case Errno::estrpipe: return "ESTRPIPE";
     case Errno::eusers: return "EUSERS";
     case Errno::enotsock: return "ENOTSOCK";

@@ -110,6 +110,14 @@ struct SigInfo {
             std::uint64_t addr;
             std::int16_t addr_lsb;
         } fault;
+        struct {
+            std::int32_t pid;
+            std::uint32_t uid;
+            std::int32_t status;
+            std::int32_t pad;
+            std::int64_t utime;
+            std::int64_t stime;
+        } chld;
     } fields{};
 };
 static_assert(sizeof(SigInfo) == 128);

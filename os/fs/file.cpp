@@ -1,5 +1,7 @@
 #include "os/fs/file.h"
 
+#include <poll.h>
+
 namespace os::fs {
 
 using linux_abi::Errno;
@@ -18,6 +20,15 @@ KResult<void> File::set_status_flags(int flags) {
     constexpr int kChangeable = kOpenAppend | kOpenNonBlock;
     m_status_flags = (m_status_flags & ~kChangeable) | (flags & kChangeable);
     return {};
+}
+
+std::uint32_t File::poll_events() {
+    if (host_fd() >= 0) {
+        pollfd p{host_fd(), POLLIN | POLLOUT | POLLPRI | POLLRDNORM | POLLWRNORM, 0};
+        if (::poll(&p, 1, 0) >= 0)
+            return static_cast<std::uint32_t>(p.revents);
+    }
+    return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
 }  // namespace os::fs

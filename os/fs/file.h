@@ -45,6 +45,10 @@ public:
     // The page-cache object mmap() maps, for files that can be mapped (ENODEV otherwise).
     // `writable_shared`: the mapping is MAP_SHARED with PROT_WRITE.
     virtual KResult<std::shared_ptr<mm::CachedFile>> mapping(bool writable_shared);
+    // poll(): the events ready now (POLLIN, POLLOUT, POLLHUP, POLLERR... as Linux's
+    // f_op->poll returns them). The default is a file that is always ready, as regular
+    // files are; a file backed by a host descriptor asks the host.
+    virtual std::uint32_t poll_events();
     // The host descriptor behind this file, for *at() lookups relative to a directory and
     // terminal ioctls; -1 when there is none.
     virtual int host_fd() const { return -1; }

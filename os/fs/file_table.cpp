@@ -68,4 +68,10 @@ KResult<void> FileTable::set_cloexec(int fd, bool on) {
     return {};
 }
 
+void FileTable::close_on_exec() {
+    for (Slot& s : m_slots)
+        if (s.cloexec)
+            s = Slot{};
+}
+
 }  // namespace os::fs

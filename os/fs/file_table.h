@@ -28,6 +28,15 @@ public:
     KResult<int> dup_to(int oldfd, int newfd, bool cloexec);  // dup2/dup3 semantics (no EINVAL check)
     KResult<bool> cloexec(int fd) const;
     KResult<void> set_cloexec(int fd, bool on);
+    // execve: closes every descriptor marked close-on-exec.
+    void close_on_exec();
+    // Every open descriptor, lowest first.
+    template <class F>
+    void for_each(F&& f) const {
+        for (std::size_t fd = 0; fd < m_slots.size(); ++fd)
+            if (m_slots[fd].file)
+                f(static_cast<int>(fd), m_slots[fd].file);
+    }
 
 private:
     struct Slot {

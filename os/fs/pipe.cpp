@@ -1,5 +1,7 @@
 #include "os/fs/pipe.h"
 
+#include <poll.h>
+
 #include <algorithm>
 
 namespace os::fs {
@@ -45,6 +47,23 @@ KResult<std::uint64_t> PipeEnd::write(std::span<const std::byte> buf) {
     const std::uint64_t n = std::min<std::uint64_t>(buf.size(), space);
     m_pipe->m_data.insert(m_pipe->m_data.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
     return n;
+}
+
+std::uint32_t PipeEnd::poll_events() {
+    // Linux's pipe_poll.
+    std::uint32_t mask = 0;
+    if (m_side == Side::Read) {
+        if (!m_pipe->m_data.empty())
+            mask |= POLLIN | POLLRDNORM;
+        if (m_pipe->m_writers == 0)
+            mask |= POLLHUP;
+    } else {
+        if (m_pipe->m_data.size() < m_pipe->m_capacity)
+            mask |= POLLOUT | POLLWRNORM;
+        if (m_pipe->m_readers == 0)
+            mask |= POLLERR;
+    }
+    return mask;
 }
 
 KResult<linux_abi::Stat> PipeEnd::stat() {

@@ -41,6 +41,7 @@ public:
     KResult<std::uint64_t> read(std::span<std::byte> buf) override;
     KResult<std::uint64_t> write(std::span<const std::byte> buf) override;
     KResult<linux_abi::Stat> stat() override;
+    std::uint32_t poll_events() override;
 
     PipeBuffer& buffer() { return *m_pipe; }
 

@@ -200,11 +200,11 @@ std::string generate(const View& view, const std::string& entry) {
     if (entry == "smaps")
         return smaps(p.mm());
     if (entry == "status")
-        return status(p);
+        return status(p, view.task);
     if (entry == "statm")
         return statm(p.mm());
     if (entry == "stat")
-        return stat(p);
+        return stat(p, view.task);
     if (entry == "cmdline")
         return cmdline(p.mm());
     return comm(p);

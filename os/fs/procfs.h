@@ -23,6 +23,7 @@
 
 namespace os::proc {
 class Process;
+class Task;
 }
 namespace os::mm {
 class AddressSpace;
@@ -62,14 +63,16 @@ struct View {
     const mm::PageCache& cache;
     // Every process's address space (system-wide totals: Dirty, Shmem, Committed_AS).
     std::vector<mm::AddressSpace*> address_spaces;
+    // The thread that asks (its signal mask and pending signals), if any.
+    const proc::Task* task = nullptr;
 };
 
 // --- The files' text ---
 std::string maps(mm::AddressSpace& mm);
 std::string smaps(mm::AddressSpace& mm);
 std::string statm(mm::AddressSpace& mm);
-std::string status(proc::Process& p);
-std::string stat(proc::Process& p);
+std::string status(proc::Process& p, const proc::Task* t);
+std::string stat(proc::Process& p, const proc::Task* t);
 std::string cmdline(const mm::AddressSpace& mm);
 std::string comm(const proc::Process& p);
 std::string meminfo(const mm::PhysicalMemory& pmem, const mm::PageCache& cache,

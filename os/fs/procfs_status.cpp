@@ -117,7 +117,9 @@ std::string bitmap_hex(std::uint64_t low_word, unsigned nbits) {
 
 }  // namespace
 
-std::string status(proc::Process& p) {
+std::string status(proc::Process& p, const proc::Task* t) {
+    const std::uint64_t blocked = t ? t->signal_mask : 0;
+    const std::uint64_t pending = t ? t->pending.set() : 0;
     AddressSpace& mm = p.mm();
     const MmCounters c = mm_counters(mm);
     const TextSplit text = split_text(mm, c);
@@ -126,7 +128,7 @@ std::string status(proc::Process& p) {
 
     out += "Name:\t" + escaped_comm(p.comm()) + "\n";
     char umask[16];
-    std::snprintf(umask, sizeof(umask), "%#04o", static_cast<unsigned>(p.umask));
+    std::snprintf(umask, sizeof(umask), "%#04o", static_cast<unsigned>(p.umask()));
     out += "Umask:\t" + std::string(umask) + "\n";
     out += "State:\tR (running)";
     put_dec(out, "\nTgid:\t", static_cast<std::uint64_t>(p.pid()));
@@ -149,8 +151,8 @@ std::string status(proc::Process& p) {
     // One pid namespace; the process leads its own process group and session.
     put_dec(out, "\nNStgid:\t", static_cast<std::uint64_t>(p.pid()));
     put_dec(out, "\nNSpid:\t", static_cast<std::uint64_t>(p.pid()));
-    put_dec(out, "\nNSpgid:\t", static_cast<std::uint64_t>(p.pid()));
-    put_dec(out, "\nNSsid:\t", static_cast<std::uint64_t>(p.pid()));
+    put_dec(out, "\nNSpgid:\t", static_cast<std::uint64_t>(p.pgid));
+    put_dec(out, "\nNSsid:\t", static_cast<std::uint64_t>(p.sid));
     out += '\n';
 
     // task_mem()
@@ -176,13 +178,13 @@ std::string status(proc::Process& p) {
     out += "THP_enabled:\t1\n";
 
     // task_sig()
-    put_dec(out, "Threads:\t", 1);
-    put_dec(out, "\nSigQ:\t", static_cast<std::uint64_t>(__builtin_popcountll(p.pending_signals())));
+    put_dec(out, "Threads:\t", p.threads.size());
+    put_dec(out, "\nSigQ:\t", static_cast<std::uint64_t>(__builtin_popcountll(pending | p.shared_pending().set())));
     put_dec(out, "/", p.rlimits[kRlimitSigpending].cur);
     out += '\n';
-    put_mask(out, "SigPnd:\t", p.pending_signals());
+    put_mask(out, "SigPnd:\t", pending);
     put_mask(out, "ShdPnd:\t", 0);
-    put_mask(out, "SigBlk:\t", p.signal_mask());
+    put_mask(out, "SigBlk:\t", blocked);
     put_mask(out, "SigIgn:\t", sigs.ignored);
     put_mask(out, "SigCgt:\t", sigs.caught);
 
@@ -229,7 +231,9 @@ std::string statm(AddressSpace& mm) {
     return out;
 }
 
-std::string stat(proc::Process& p) {
+std::string stat(proc::Process& p, const proc::Task* t) {
+    const std::uint64_t blocked = t ? t->signal_mask : 0;
+    const std::uint64_t pending = (t ? t->pending.set() : 0) | p.shared_pending().set();
     AddressSpace& mm = p.mm();
     const MmCounters c = mm_counters(mm);
     const SignalSets sigs = signal_sets(p);
@@ -241,8 +245,8 @@ std::string stat(proc::Process& p) {
     put_dec(out, "", pid);
     out += " (" + p.comm() + ") R";
     put_dec_signed(out, " ", p.ppid());
-    put_dec_signed(out, " ", p.pid());  // pgrp
-    put_dec_signed(out, " ", p.pid());  // session
+    put_dec_signed(out, " ", p.pgid);
+    put_dec_signed(out, " ", p.sid);
     put_dec_signed(out, " ", 0);        // tty_nr
     put_dec_signed(out, " ", -1);       // tty_pgrp
     put_dec(out, " ", 0);               // flags: no PF_RANDOMIZE, faultline does not randomize
@@ -267,8 +271,8 @@ std::string stat(proc::Process& p) {
     put_dec(out, " ", mm.layout.start_stack);
     put_dec(out, " ", 0);  // esp, eip: only shown for a task dumping core
     put_dec(out, " ", 0);
-    put_dec(out, " ", p.pending_signals() & 0x7fffffff);
-    put_dec(out, " ", p.signal_mask() & 0x7fffffff);
+    put_dec(out, " ", pending & 0x7fffffff);
+    put_dec(out, " ", blocked & 0x7fffffff);
     put_dec(out, " ", sigs.ignored & 0x7fffffff);
     put_dec(out, " ", sigs.caught & 0x7fffffff);
     put_dec(out, " ", 0);  // wchan

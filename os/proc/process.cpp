@@ -4,16 +4,22 @@
 
 namespace os::proc {
 
-Process::Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files)
+Process::Process(int pid, int ppid, std::shared_ptr<mm::AddressSpace> mm, std::shared_ptr<fs::FileTable> files)
     : m_pid(pid), m_ppid(ppid), m_mm(std::move(mm)), m_files(std::move(files)),
-      m_cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+      m_fs(std::make_shared<FsContext>()), m_sighand(std::make_shared<SignalHandlers>()) {
+    m_fs->cwd = fs::HostFd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
+Process::Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files)
+    : Process(pid, ppid, std::shared_ptr<mm::AddressSpace>(std::move(mm)),
+              std::make_shared<fs::FileTable>(std::move(files))) {}
 
 std::array<Rlimit, kNumRlimits> default_rlimits() {
     std::array<Rlimit, kNumRlimits> r;
     r.fill(Rlimit{kRlimInfinity, kRlimInfinity});
     r[kRlimitStack] = {8ull << 20, kRlimInfinity};
     r[4] = {0, kRlimInfinity};             // RLIMIT_CORE
-    r[6] = {256, 256};                     // RLIMIT_NPROC (--max-procs)
+    r[kRlimitNproc] = {256, 256};          // RLIMIT_NPROC (--max-procs)
     r[kRlimitNofile] = {1024, 1024};       // the descriptor table's size
     r[8] = {8ull << 20, 8ull << 20};       // RLIMIT_MEMLOCK
     r[11] = {0x1f4d, 0x1f4d};              // RLIMIT_SIGPENDING

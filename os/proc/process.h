@@ -1,5 +1,6 @@
-// Process: one guest process (Linux's task_struct for a single-threaded process): its
-// address space, descriptors, signal dispositions and identity.
+// Process: one guest process, a thread group (what Linux's signal_struct, sighand_struct,
+// mm_struct, files_struct and fs_struct hold together): its address space, descriptors,
+// signal dispositions, identity, children and how it ended. Its threads are Tasks.
 #pragma once
 
 #include <array>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "os/abi/signal.h"
 #include "os/fs/file_table.h"
@@ -14,6 +16,7 @@
 #include "os/mm/address_space.h"
 #include "os/proc/initial_stack.h"
 #include "os/proc/signals.h"
+#include "os/proc/task.h"
 
 namespace os::proc {
 
@@ -21,6 +24,9 @@ namespace os::proc {
 struct ExitState {
     int status = 0;      // exit status, when signal == 0
     int signal = 0;      // terminating signal, or 0
+    bool core_dumped = false;
+    // The wait status wait4() reports (W_EXITCODE / signal | WCOREFLAG).
+    int wait_status() const { return signal ? (signal | (core_dumped ? 0x80 : 0)) : (status & 0xff) << 8; }
     // The shell convention faultline itself exits with: status, or 128 + signal.
     int shell_status() const { return signal ? 128 + signal : status; }
 };
@@ -31,34 +37,47 @@ struct Rlimit {
 };
 inline constexpr std::uint64_t kRlimInfinity = ~std::uint64_t{0};
 inline constexpr int kRlimitStack = 3;
+inline constexpr int kRlimitNproc = 6;
 inline constexpr int kRlimitNofile = 7;
 inline constexpr int kNumRlimits = 16;
 
 // Linux's defaults for a process started from a login shell (init_task limits).
 std::array<Rlimit, kNumRlimits> default_rlimits();
 
-// The alternate signal stack (Linux's sas_ss_sp, sas_ss_size, sas_ss_flags) as a stack_t.
-using AltStack = linux_abi::StackT;
+// The signal dispositions (Linux's sighand_struct), shared with CLONE_SIGHAND.
+struct SignalHandlers {
+    std::array<linux_abi::KernelSigaction, linux_abi::kNumSignals> actions{};
+    linux_abi::KernelSigaction& operator[](int sig) { return actions[sig - 1]; }
+};
 
-struct RseqRegistration {
-    std::uint64_t addr = 0;
-    std::uint32_t length = 0;
-    std::uint32_t signature = 0;
+// The working directory and umask (Linux's fs_struct), shared with CLONE_FS.
+struct FsContext {
+    fs::HostFd cwd;  // a host directory descriptor that relative paths resolve against
+    std::uint64_t umask = 022;
 };
 
 class Process {
 public:
+    Process(int pid, int ppid, std::shared_ptr<mm::AddressSpace> mm, std::shared_ptr<fs::FileTable> files);
+    // The first process: a fresh descriptor table, dispositions and working directory.
     Process(int pid, int ppid, std::unique_ptr<mm::AddressSpace> mm, fs::FileTable files);
 
     int pid() const { return m_pid; }
     int ppid() const { return m_ppid; }
+    void set_ppid(int ppid) { m_ppid = ppid; }
     mm::AddressSpace& mm() { return *m_mm; }
     const mm::AddressSpace& mm() const { return *m_mm; }
-    fs::FileTable& files() { return m_files; }
-    // The working directory, as a host directory descriptor that relative paths resolve
-    // against (openat); set_cwd takes ownership.
-    int cwd_fd() const { return m_cwd.get(); }
-    void set_cwd(fs::HostFd dir) { m_cwd = std::move(dir); }
+    const std::shared_ptr<mm::AddressSpace>& mm_ptr() const { return m_mm; }
+    void set_mm(std::shared_ptr<mm::AddressSpace> mm) { m_mm = std::move(mm); }
+    fs::FileTable& files() { return *m_files; }
+    const std::shared_ptr<fs::FileTable>& files_ptr() const { return m_files; }
+    void set_files(std::shared_ptr<fs::FileTable> files) { m_files = std::move(files); }
+    // The working directory as a host directory descriptor; set_cwd takes ownership.
+    int cwd_fd() const { return m_fs->cwd.get(); }
+    void set_cwd(fs::HostFd dir) { m_fs->cwd = std::move(dir); }
+    std::uint64_t& umask() { return m_fs->umask; }
+    const std::shared_ptr<FsContext>& fs_ptr() const { return m_fs; }
+    void set_fs(std::shared_ptr<FsContext> fs) { m_fs = std::move(fs); }
 
     // The program's name (Linux comm: basename of the executable, 15 characters at most).
     const std::string& comm() const { return m_comm; }
@@ -67,48 +86,51 @@ public:
     void set_executable(const std::string& absolute_path);
     void set_comm(const std::string& name) { m_comm = name.substr(0, 15); }
 
-    linux_abi::KernelSigaction& sigaction(int sig) { return m_sigactions[sig - 1]; }
-    std::uint64_t& signal_mask() { return m_signal_mask; }
-    // Signals sent but not yet acted on (blocked, or sent during a syscall), with their
-    // siginfo; pending_signals() is just the set.
-    PendingSignals& signal_queue() { return m_pending_signals; }
-    std::uint64_t pending_signals() const { return m_pending_signals.set(); }
-    // The mask rt_sigsuspend replaced, to be restored on the way out (Linux's
-    // saved_sigmask with TIF_RESTORE_SIGMASK).
-    std::optional<std::uint64_t> saved_sigmask;
-    // The last trap's number, error code and fault address (for sigcontext).
-    TrapInfo trap;
+    linux_abi::KernelSigaction& sigaction(int sig) { return (*m_sighand)[sig]; }
+    const std::shared_ptr<SignalHandlers>& sighand_ptr() const { return m_sighand; }
+    void set_sighand(std::shared_ptr<SignalHandlers> h) { m_sighand = std::move(h); }
+    // Signals sent to the process as a whole (shared_pending).
+    PendingSignals& shared_pending() { return m_shared_pending; }
 
-    std::uint64_t clear_child_tid = 0;
-    std::uint64_t robust_list_head = 0;
-    std::uint64_t robust_list_len = 0;
-    std::optional<RseqRegistration> rseq;
-    std::uint64_t umask = 022;
+    // Process groups and sessions.
+    int pgid = 0;
+    int sid = 0;
+    // The signal the parent gets when this process ends (SIGCHLD, or clone's choice).
+    int exit_signal = 17;
+    // Set by execve (setpgid on a child that has exec'd is EACCES).
+    bool did_exec = false;
+
+    // Threads, in creation order (tids), and children (pids), in creation order.
+    std::vector<int> threads;
+    std::vector<int> children;
+
     int pdeath_signal = 0;
     int dumpable = 1;
     bool child_subreaper = false;
     bool no_new_privs = false;
     Credentials creds;
-    // sigaltstack(). At first none, with flags 0 (what a program started from a shell finds
-    // in uc_stack); sigaltstack() still reports SS_DISABLE for it.
-    AltStack alt_stack{0, 0, 0, 0};
     std::array<Rlimit, kNumRlimits> rlimits = default_rlimits();
 
+    // How the process ended; set when the group starts exiting. A zombie has ended and
+    // waits for its parent to reap it.
     bool exited() const { return m_exit.has_value(); }
     const ExitState& exit_state() const { return *m_exit; }
     void set_exit(ExitState e) { m_exit = e; }
+    bool zombie = false;
+    // A zombie whose state a waitid(WNOWAIT) already reported stays reapable; one reaped is
+    // gone. Minor and major faults of reaped children (getrusage RUSAGE_CHILDREN).
+    std::uint64_t children_minflt = 0, children_majflt = 0;
 
 private:
     int m_pid;
     int m_ppid;
-    std::unique_ptr<mm::AddressSpace> m_mm;
-    fs::FileTable m_files;
-    fs::HostFd m_cwd;
+    std::shared_ptr<mm::AddressSpace> m_mm;
+    std::shared_ptr<fs::FileTable> m_files;
+    std::shared_ptr<FsContext> m_fs;
+    std::shared_ptr<SignalHandlers> m_sighand;
     std::string m_comm;
     std::string m_exe_path;
-    std::array<linux_abi::KernelSigaction, linux_abi::kNumSignals> m_sigactions{};
-    std::uint64_t m_signal_mask = 0;
-    PendingSignals m_pending_signals;
+    PendingSignals m_shared_pending;
     std::optional<ExitState> m_exit;
 };
 

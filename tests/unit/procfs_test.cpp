@@ -65,10 +65,18 @@ struct Machine {
     PhysicalMemory pmem{4096 * P};
     NullMmu mmu;
     PageCache cache{pmem};
-    os::proc::Process proc{2, 1, std::make_unique<AddressSpace>(pmem, &mmu), os::fs::FileTable{}};
-    Machine() { pmem.set_mmu_notifier(&mmu); }
+    std::shared_ptr<os::proc::Process> proc_ptr = std::make_shared<os::proc::Process>(
+        2, 1, std::make_unique<AddressSpace>(pmem, &mmu), os::fs::FileTable{});
+    os::proc::Process& proc = *proc_ptr;
+    os::proc::Task task{2, proc_ptr};
+    Machine() {
+        pmem.set_mmu_notifier(&mmu);
+        proc.threads.push_back(2);
+        proc.pgid = 2;
+        proc.sid = 2;
+    }
     AddressSpace& as() { return proc.mm(); }
-    procfs::View view() { return procfs::View{proc, pmem, cache, {&proc.mm()}}; }
+    procfs::View view() { return procfs::View{proc, pmem, cache, {&proc.mm()}, &task}; }
 };
 
 VirtAddr map_anon(AddressSpace& as, VirtAddr addr, std::uint64_t length, std::uint32_t prot, std::uint32_t flags = 0) {
@@ -316,7 +324,7 @@ TEST_CASE("procfs smaps VmFlags: Linux's mnemonics from the VMA's protection and
     CHECK(smaps_of(text, noexec)["VmFlags"] == "rd mr mw sr ");
     CHECK(smaps_of(text, stack)["VmFlags"] == "rd wr mr mw me gd ac ");
     CHECK(smaps_of(text, noreserve)["VmFlags"] == "rd wr ex mr mw me nr ");
-    CHECK(procfs::status(m.proc).find("VmLck:\t      16 kB\n") != std::string::npos);
+    CHECK(procfs::status(m.proc, &m.task).find("VmLck:\t      16 kB\n") != std::string::npos);
 }
 
 TEST_CASE("procfs status: memory counters, peaks, identity and signal masks in Linux's format") {
@@ -335,11 +343,11 @@ TEST_CASE("procfs status: memory counters, peaks, identity and signal masks in L
     for (int i = 0; i < 10; ++i)
         touch_write(as, data + i * P);
     touch_read(as, data + 12 * P);  // zero frame
-    m.proc.signal_mask() = (1ull << 9) | (1ull << 14);  // SIGUSR1, SIGTERM
+    m.task.signal_mask = (1ull << 9) | (1ull << 14);  // SIGUSR1, SIGTERM
     m.proc.sigaction(12).handler = linux_abi::SIG_IGN;  // SIGUSR2
     m.proc.sigaction(2).handler = 0x401000;             // SIGINT caught
 
-    auto st = fields_of(lines_of(procfs::status(m.proc)));
+    auto st = fields_of(lines_of(procfs::status(m.proc, &m.task)));
     CHECK(st["Name"] == "\tsome-long-progr");
     CHECK(st["Umask"] == "\t0022");
     CHECK(st["State"] == "\tR (running)");
@@ -368,7 +376,7 @@ TEST_CASE("procfs status: memory counters, peaks, identity and signal masks in L
 
     // Unmapping lowers VmRSS and VmSize; the high-water marks stay.
     REQUIRE(as.unmap(data, 16 * P));
-    st = fields_of(lines_of(procfs::status(m.proc)));
+    st = fields_of(lines_of(procfs::status(m.proc, &m.task)));
     CHECK(st["VmSize"] == "\t      44 kB");
     CHECK(st["VmPeak"] == "\t     108 kB");
     CHECK(st["VmRSS"] == "\t      12 kB");
@@ -383,7 +391,7 @@ TEST_CASE("procfs status: memory counters, peaks, identity and signal masks in L
         "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters",
         "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list",
         "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"};
-    const auto lines = lines_of(procfs::status(m.proc));
+    const auto lines = lines_of(procfs::status(m.proc, &m.task));
     REQUIRE(lines.size() == order.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         CHECK(lines[i].starts_with(order[i] + ":\t"));
@@ -409,7 +417,7 @@ TEST_CASE("procfs statm and stat: pages, text, data and the exec layout") {
     CHECK(procfs::statm(as) == "9 5 3 2 0 6 0\n");
 
     m.proc.set_comm("prog");
-    const std::string s = procfs::stat(m.proc);
+    const std::string s = procfs::stat(m.proc, &m.task);
     std::vector<std::string> f52;
     std::istringstream in(s);
     for (std::string w; in >> w;)
