@@ -71,6 +71,8 @@ int xmm_reg_id(int i) { return UC_X86_REG_XMM0 + i; }  // XMM0..XMM15 are consec
 
 }  // namespace
 
+constexpr std::uint32_t kTranslationBufferBytes = 64u << 20;
+
 struct Cpu::Hooks {
     static bool tlb_fill(uc_engine*, std::uint64_t vaddr, uc_mem_type type, uc_tlb_entry* result, void* user) {
         auto* cpu = static_cast<Cpu*>(user);
@@ -127,6 +129,9 @@ struct Cpu::Hooks {
 Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
     : m_client(client), m_ram(ram), m_ram_size(ram_size) {
     check(uc_open(UC_ARCH_X86, UC_MODE_64, &m_uc), "uc_open");
+    // Unicorn's default translation buffer is 1 GiB, which it clears on every flush of
+    // translated code (about a second here); 64 MiB holds the code of large programs (a full buffer is flushed and refilled).
+    check(uc_ctl_set_tcg_buffer_size(m_uc, kTranslationBufferBytes), "uc_ctl_set_tcg_buffer_size");
     check(uc_ctl_tlb_mode(m_uc, UC_TLB_VIRTUAL), "uc_ctl_tlb_mode(UC_TLB_VIRTUAL)");
     check(uc_mem_map_ptr(m_uc, 0, ram_size, UC_PROT_ALL, ram), "uc_mem_map_ptr(physical memory)");
     uc_hook h;
@@ -365,17 +370,13 @@ void Cpu::arm_preemption(std::uint64_t blocks) {
     check(uc_hook_add(m_uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Hooks::block), this, 1, 0),
           "uc_hook_add(BLOCK)");
     m_block_hook = h;
-    // Blocks translated without the hook would never count.
+    // Blocks translated without the hook would never count. Flushing is costly (Unicorn
+    // clears its whole code buffer), so the hook, once there, stays: disarming only stops
+    // the count.
     check(uc_ctl_flush_tb(m_uc), "uc_ctl_flush_tb");
 }
 
-void Cpu::disarm_preemption() {
-    if (!m_block_hook)
-        return;
-    uc_hook_del(m_uc, m_block_hook);
-    m_block_hook = 0;
-    m_blocks_left = 0;
-}
+void Cpu::disarm_preemption() { m_blocks_left = 0; }
 
 StopReason Cpu::run() {
     m_stop_requested = false;

@@ -104,11 +104,10 @@ public:
 
     // Deterministic preemption: while armed, a run ends with StopReason::Preempted after
     // `blocks` translation blocks (counted by a block hook, which costs a call per block,
-    // so it is armed only while another task waits for the CPU). Arming discards translated
-    // code so that every block counts.
+    // so it is installed only once a second task waits for the CPU). The first arming
+    // discards translated code so that every block counts.
     void arm_preemption(std::uint64_t blocks);
     void disarm_preemption();
-    bool preemption_armed() const { return m_block_hook != 0; }
 
     // Forgets every cached translation (after a PTE lost permission, or on a switch of
     // page-table root).
