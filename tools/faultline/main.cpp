@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
     std::string ram_text = "512M";
     std::uint64_t seed = 0;
     int verbosity = 0;
+    int max_procs = 256;
+    bool real_time = false;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -67,6 +69,14 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run->add_option("--seed", seed, "Seed of the random bytes the guest gets (AT_RANDOM, getrandom)")
         ->capture_default_str();
+    run->add_option("--max-procs", max_procs,
+                    "Most tasks (processes and threads) alive at once; fork and clone beyond it fail with EAGAIN, "
+                    "as with RLIMIT_NPROC")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1 << 22));
+    run->add_flag("--real-time", real_time,
+                  "Clocks follow the host and sleeps take real time (default: a virtual clock, so runs are "
+                  "reproducible and sleeping costs nothing)");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
         ->required();
@@ -97,6 +107,8 @@ int main(int argc, char** argv) {
     os::KernelConfig config;
     config.ram_bytes = *ram;
     config.seed = seed;
+    config.max_procs = max_procs;
+    config.real_time = real_time;
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
