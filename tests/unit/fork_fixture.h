@@ -193,12 +193,13 @@ inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<
         if (f.mapcount != ptes)
             fail("frame " + std::to_string(i) + ": mapcount " + std::to_string(f.mapcount) + " but " +
                  std::to_string(ptes) + " PTEs map it");
-        const std::uint64_t cache_ref = f.use == FrameUse::File ? 1 : 0;
-        if (f.refcount != f.mapcount + cache_ref)
+        // The page cache and a shared anonymous object hold a reference on their pages.
+        const bool object_ref = f.rmap == RmapKind::File || f.rmap == RmapKind::SharedAnon;
+        if (f.refcount != f.mapcount + (object_ref ? 1 : 0))
             fail("frame " + std::to_string(i) + ": refcount " + std::to_string(f.refcount) + " with mapcount " +
                  std::to_string(f.mapcount));
-        if (f.use == FrameUse::Anonymous && ptes == 0)
-            fail("frame " + std::to_string(i) + ": an anonymous frame nothing maps (leaked)");
+        if (!object_ref && ptes == 0)
+            fail("frame " + std::to_string(i) + ": a private anonymous frame nothing maps (leaked)");
         if (f.rmap == RmapKind::Anon)
             ++frame_refs[f.anon_vma];
         if (ptes && rmap_of(pmem, pfn) != it->second)

@@ -214,6 +214,29 @@ TEST_CASE("fork: shared anonymous memory stays shared, also for pages first touc
     CHECK(m.pmem.free_frame_count() == free_before);
 }
 
+TEST_CASE("fork: what a child writes to shared anonymous memory outlives the child") {
+    Machine m;
+    const std::uint64_t free_before = m.pmem.free_frame_count();
+    {
+        AddressSpace parent(m.pmem, &m.mmu);
+        const VirtAddr s = map_at(parent, kA, 2 * P, kRW, kVmShared);
+        auto child = parent.fork(nullptr);
+        write_byte(*child, s + P, 0x5a);  // a page the parent never touched
+        child.reset();                    // the child exits before the parent looks
+        CHECK(read_byte(parent, s + P) == 0x5a);
+        CHECK(fault_count(parent, FaultKind::PageCacheHit) == 1);
+        CHECK(check_mm_consistency(m.pmem, {&parent}) == "");
+
+        // The object keeps its pages while a mapping of it is left, mapped or not: shrink
+        // the mapping and grow it back, and the page is still there (shmem).
+        REQUIRE(parent.remap(s, 2 * P, P, 0).value() == s);
+        CHECK(parent.resident_pages() == 0);
+        REQUIRE(parent.remap(s, P, 2 * P, 0).value() == s);
+        CHECK(read_byte(parent, s + P) == 0x5a);
+    }
+    CHECK(m.pmem.free_frame_count() == free_before);  // the object went with its last mapping
+}
+
 TEST_CASE("fork: a private file mapping shares the cache's frames and copies on either side's write") {
     Machine m;
     TempFile tf(4);
