@@ -5,6 +5,7 @@
 
 #include "os/mm/anon_vma.h"
 #include "os/mm/rmap.h"
+#include "os/mm/shared_anon.h"
 
 namespace os::mm {
 
@@ -300,9 +301,7 @@ KResult<VirtAddr> AddressSpace::map(const MapRequest& req) {
         // file_offset (0 for MAP_ANONYMOUS, the offset given for /dev/zero).
         if (flags & kVmShared) {
             vma->anon_pgoff = req.file_offset >> kPageShift;
-            auto object = std::make_shared<SharedAnonObject>();
-            object->pages = length >> kPageShift;
-            vma->origin = std::move(object);
+            vma->origin = std::make_shared<SharedAnonObject>(m_pmem, length >> kPageShift);
         } else {
             vma->anon_pgoff = req.origin ? req.file_offset >> kPageShift : addr >> kPageShift;
         }

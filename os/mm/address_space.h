@@ -279,6 +279,7 @@ private:
     std::expected<void, FaultError> handle_mm_fault(VirtAddr va, Access access);
     std::expected<void, FaultError> handle_pte_fault(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_anonymous_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
+    std::expected<void, FaultError> do_shared_anon_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_wp_page(Vma& vma, VirtAddr va, Pte& pte);
     // An anonymous page only one PTE maps and nothing else holds: a write may reuse it.
@@ -289,9 +290,6 @@ private:
     void fault_around(const Vma& vma, VirtAddr va);
     // anon_vma_prepare(): gives `vma` an anon_vma identity before its first private page.
     void anon_vma_prepare(Vma& vma);
-    // A page of the shared anonymous object behind `vma` that another VMA of the same
-    // object maps at page offset `pgoff` (shmem's page cache, seen through its mappings).
-    std::optional<Pfn> shared_anon_page(const Vma& vma, std::uint64_t pgoff) const;
     Pte leaf_flags(const Vma& vma, bool writable_now) const;
     void count(FaultKind kind, bool major);
     // Every page that becomes resident goes through here (keeps the high-water mark).

@@ -7,6 +7,7 @@
 #include "os/mm/address_space.h"
 #include "os/mm/anon_vma.h"
 #include "os/mm/rmap.h"
+#include "os/mm/shared_anon.h"
 
 namespace os::mm {
 
@@ -135,63 +136,49 @@ void AddressSpace::anon_vma_prepare(Vma& vma) {
         anon_vma_assign(vma, AnonVma::create());
 }
 
-std::optional<Pfn> AddressSpace::shared_anon_page(const Vma& vma, std::uint64_t pgoff) const {
-    // The object's VMAs, in this and every other address space that maps it (after fork);
-    // usually there are none but this one.
-    const SharedAnonObject* object = shared_anon_object(vma);
-    if (!object || object->mappings.size() < 2)
-        return std::nullopt;
-    std::optional<Pfn> found;
-    object->mappings.for_each([&](const Vma& other) {
-        if (found || &other == &vma || !other.maps_index(pgoff))
-            return;
-        const Pte* pte = other.mm->page_table().lookup(other.address_of_index(pgoff));
-        if (pte && pte_has_frame(*pte))
-            found = pte_pfn(*pte);
-    });
-    return found;
-}
-
 // Untouched anonymous memory: a read maps the shared zero frame copy-on-write; a write
-// gets a fresh zeroed frame. Shared anonymous memory is one object however many VMAs map
-// it (after mremap): a page another of them has is mapped here too.
+// gets a fresh zeroed frame. Shared anonymous memory maps its object's page (shmem_fault),
+// which another mapping of it, in this or another address space, may have made already.
 std::expected<void, FaultError> AddressSpace::do_anonymous_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
-    if (access != Access::Write && !vma.is_shared()) {
+    if (vma.is_shared())
+        return do_shared_anon_page(vma, va, access, pte);
+    if (access != Access::Write) {
         pte = make_pte(m_pmem.zero_frame(), leaf_flags(vma, false) | kPteSoftCow);
         count(FaultKind::ZeroPage, false);
         return {};
     }
-    if (vma.is_shared()) {
-        const std::uint64_t pgoff = vma.anon_pgoff + ((va - vma.start) >> kPageShift);
-        // Beyond the end of the object (shmem_fault's i_size check).
-        if (const SharedAnonObject* object = shared_anon_object(vma); object && pgoff >= object->pages)
-            return std::unexpected(FaultError::BusError);
-        if (auto shared = shared_anon_page(vma, pgoff)) {
-            m_pmem.get(*shared);
-            ++m_pmem.info(*shared).mapcount;
-            add_resident_page();
-            pte = make_pte(*shared, leaf_flags(vma, vma.writable()));
-            if (access != Access::Write)
-                pte &= ~kPteDirty;
-            count(FaultKind::PageCacheHit, false);
-            return {};
-        }
-    } else {
-        anon_vma_prepare(vma);
-    }
+    anon_vma_prepare(vma);
     auto pfn = m_pmem.allocate(FrameUse::Anonymous);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
-    if (const SharedAnonObject* object = shared_anon_object(vma))
-        page_add_shared_anon_rmap(m_pmem, *pfn, *object, vma.linear_page_index(va));
-    else
-        page_add_new_anon_rmap(m_pmem, *pfn, vma, va);
+    page_add_new_anon_rmap(m_pmem, *pfn, vma, va);
     m_pmem.info(*pfn).mapcount = 1;
     add_resident_page();
     pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
     if (access != Access::Write)
         pte &= ~kPteDirty;
     count(FaultKind::DemandZero, false);
+    return {};
+}
+
+// shmem_fault() for MAP_SHARED|MAP_ANONYMOUS memory: the object's page at the VMA's page
+// offset, made on first use; beyond the object's size SIGBUS (shmem's i_size check).
+std::expected<void, FaultError> AddressSpace::do_shared_anon_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
+    SharedAnonObject* object = shared_anon_object(vma);
+    const std::uint64_t pgoff = vma.linear_page_index(va);
+    if (!object || pgoff >= object->size_pages())
+        return std::unexpected(FaultError::BusError);
+    bool allocated = false;
+    auto pfn = object->get_page(pgoff, &allocated);
+    if (!pfn)
+        return std::unexpected(FaultError::OutOfMemory);
+    m_pmem.get(*pfn);
+    ++m_pmem.info(*pfn).mapcount;
+    add_resident_page();
+    pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
+    if (access != Access::Write)
+        pte &= ~kPteDirty;
+    count(allocated ? FaultKind::DemandZero : FaultKind::PageCacheHit, false);
     return {};
 }
 

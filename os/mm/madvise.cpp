@@ -23,6 +23,7 @@
 #include <algorithm>
 
 #include "os/mm/address_space.h"
+#include "os/mm/shared_anon.h"
 #include "os/mm/mman.h"
 
 namespace os::mm {
@@ -78,20 +79,22 @@ bool could_collapse(const Vma& v) {
 
 KResult<void> AddressSpace::discard(VirtAddr start, std::uint64_t length) { return advise(start, length, MADV_DONTNEED); }
 
-// Drops the pages of the shared anonymous object behind `vma` that [start, end) maps, from
-// every VMA that maps them, in every address space (shmem's hole punching).
+// Drops the pages of the shared anonymous object behind `vma` that [start, end) maps: from
+// every VMA that maps them, in every address space, and from the object (shmem's hole
+// punching).
 KResult<void> AddressSpace::zap_shared_anon(const Vma& vma, VirtAddr start, VirtAddr end) {
-    const std::uint64_t first = vma.anon_pgoff + ((start - vma.start) >> kPageShift);
+    const std::uint64_t first = vma.linear_page_index(start);
     const std::uint64_t last = first + ((end - start) >> kPageShift);
-    const SharedAnonObject* object = shared_anon_object(vma);
+    SharedAnonObject* object = shared_anon_object(vma);
     if (!object)
         return {};
-    object->mappings.for_each([&](const Vma& v) {
+    object->mappings().for_each([&](const Vma& v) {
         const std::uint64_t lo = std::max(first, v.anon_pgoff);
         const std::uint64_t hi = std::min(last, v.anon_pgoff + (v.size() >> kPageShift));
         if (lo < hi)
             v.mm->zap_range(v.address_of_index(lo), v.address_of_index(hi - 1) + kPageSize);
     });
+    object->remove_pages(first, last);
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "os/mm/address_space.h"
+#include "os/mm/shared_anon.h"
 
 namespace os::mm {
 
@@ -41,7 +42,7 @@ KResult<std::uint64_t> AddressSpace::residency(VirtAddr start, std::uint64_t pag
         else if (vma->file)
             resident = cached[i];
         else if (vma->is_shared())
-            resident = shared_anon_page(*vma, vma->anon_pgoff + ((va - vma->start) >> kPageShift)).has_value();
+            resident = shared_anon_object(*vma)->find_page(vma->linear_page_index(va)).has_value();
         vec[i] = resident;
     }
     return n;

@@ -7,6 +7,7 @@
 #include "os/mm/address_space.h"
 #include "os/mm/anon_vma.h"
 #include "os/mm/page_cache.h"
+#include "os/mm/shared_anon.h"
 #include "os/mm/vma.h"
 
 namespace os::mm {
@@ -21,14 +22,6 @@ void page_add_new_anon_rmap(PhysicalMemory& pmem, Pfn pfn, const Vma& vma, VirtA
     f.index = vma.linear_page_index(va);
 }
 
-void page_add_shared_anon_rmap(PhysicalMemory& pmem, Pfn pfn, const SharedAnonObject& object, std::uint64_t pgoff) {
-    FrameInfo& f = pmem.info(pfn);
-    assert(f.rmap == RmapKind::None);
-    f.rmap = RmapKind::SharedAnon;
-    f.mapping = &object;
-    f.index = pgoff;
-}
-
 void vma_link_rmap(Vma& vma, AddressSpace* mm) {
     vma.mm = mm;
     vma.anon_vma_node = VmaListNode{};
@@ -37,15 +30,15 @@ void vma_link_rmap(Vma& vma, AddressSpace* mm) {
         return;
     if (vma.anon_vma)
         vma.anon_vma->link(vma);
-    if (const SharedAnonObject* object = shared_anon_object(vma))
-        object->mappings.push(vma, vma.shared_node);
+    if (SharedAnonObject* object = shared_anon_object(vma))
+        object->mappings().push(vma, vma.shared_node);
 }
 
 void vma_unlink_rmap(Vma& vma) {
     if (vma.anon_vma_node.linked())
         vma.anon_vma->unlink(vma);
     if (vma.shared_node.linked())
-        shared_anon_object(vma)->mappings.erase(vma.shared_node);
+        shared_anon_object(vma)->mappings().erase(vma.shared_node);
     vma.anon_vma = nullptr;
     vma.mm = nullptr;
 }
@@ -92,7 +85,7 @@ void rmap_walk_shared_anon(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& vis
         return;
     const auto* object = static_cast<const SharedAnonObject*>(f.mapping);
     const std::uint64_t index = f.index;
-    object->mappings.for_each([&](Vma& vma) { visit_if_mapped(vma, index, pfn, visit); });
+    object->mappings().for_each([&](Vma& vma) { visit_if_mapped(vma, index, pfn, visit); });
 }
 
 void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit) {

@@ -20,7 +20,6 @@
 namespace os::mm {
 
 class AddressSpace;
-struct SharedAnonObject;
 struct Vma;
 
 // Called for every PTE that maps the frame: present ones and PROT_NONE ones alike. The
@@ -32,8 +31,6 @@ using RmapVisitor = std::function<void(AddressSpace&, Vma&, VirtAddr, Pte&)>;
 // `pfn`, a new private anonymous page about to be mapped at `va` in `vma`, whose anon_vma
 // is prepared, belongs to that anon_vma at vma.linear_page_index(va).
 void page_add_new_anon_rmap(PhysicalMemory& pmem, Pfn pfn, const Vma& vma, VirtAddr va);
-// `pfn` is page `pgoff` of a shared anonymous object.
-void page_add_shared_anon_rmap(PhysicalMemory& pmem, Pfn pfn, const SharedAnonObject& object, std::uint64_t pgoff);
 
 // --- VMAs joining and leaving the lists (VmaTree calls these: Linux's vma_link and
 // unlink_anon_vmas/__remove_shared_vm_struct) ---
@@ -57,11 +54,11 @@ void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit);
 // next access sets it again. Reclaim's second chance.
 unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn);
 
-// try_to_unmap(): replaces every PTE mapping `pfn` by `replacement` (zero for a page-cache
-// page, which faults back in from the cache; a swap entry for an anonymous page, once swap
-// exists: an anonymous page's contents live only in its frame, so with zero they would be
-// lost), except in VM_LOCKED VMAs. Returns whether no PTE maps the frame any more; the
-// frame is then held by its other owners only (the page cache), or freed.
+// try_to_unmap(): replaces every PTE mapping `pfn` by `replacement`, except in VM_LOCKED
+// VMAs: zero for a page-cache or shared anonymous page, which faults back in from its
+// object; a swap entry for a private anonymous page once swap exists (its contents live
+// only in its frame: with zero they would be lost). Returns whether no PTE maps the frame
+// any more; it is then held by its object only, or freed.
 bool try_to_unmap(PhysicalMemory& pmem, Pfn pfn, Pte replacement);
 
 }  // namespace os::mm

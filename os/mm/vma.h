@@ -14,6 +14,7 @@ namespace os::mm {
 class AddressSpace;
 class AnonVma;
 class CachedFile;
+class SharedAnonObject;
 
 // Guest-visible protection bits, numerically equal to Linux PROT_*.
 enum VmProt : std::uint32_t {
@@ -90,10 +91,10 @@ struct Vma {
     // only through anon_vma_assign().
     AnonVma* anon_vma = nullptr;
     // What the mapping was made from (Linux's vm_file): the open file description of a file
-    // mapping made by mmap (two opens of one file never merge), a token of its own for each
-    // MAP_SHARED|MAP_ANONYMOUS mapping (a SharedAnonObject: the VMAs holding it share its
-    // pages, as shmem's file does), nullptr for private anonymous memory and for exec's
-    // segments.
+    // mapping made by mmap (two opens of one file never merge), an object of its own for
+    // each MAP_SHARED|MAP_ANONYMOUS mapping (a SharedAnonObject, which holds the pages the
+    // VMAs holding it share, as shmem's file does), nullptr for private anonymous memory and
+    // for exec's segments.
     std::shared_ptr<const void> origin;
 
     // The name shown in /proc/pid/maps for anonymous VMAs ("[heap]", "[stack]"), or the
@@ -134,21 +135,12 @@ struct Vma {
     }
 };
 
-// The object behind MAP_SHARED|MAP_ANONYMOUS memory (Linux gives each such mapping a shmem
-// file of its own): its size is the length of the mmap that made it, so its pages at or
-// beyond that are SIGBUS, even in a mapping mremap has grown. Its pages live in the page
-// tables of the VMAs that map it (in every address space: fork shares it), which are on
-// `mappings` (the shmem file's i_mmap) while they are in a VmaTree.
-struct SharedAnonObject {
-    std::uint64_t pages = 0;
-    mutable VmaList mappings;
-};
-
-// The shared anonymous object a VMA maps, or nullptr.
-inline const SharedAnonObject* shared_anon_object(const Vma& v) {
+// The shared anonymous object (os/mm/shared_anon.h) a VMA maps, or nullptr.
+inline SharedAnonObject* shared_anon_object(const Vma& v) {
     if (v.file || !v.is_shared())
         return nullptr;
-    return static_cast<const SharedAnonObject*>(v.origin.get());
+    // map() makes it non-const; as Vma::origin it is held as an identity only.
+    return const_cast<SharedAnonObject*>(static_cast<const SharedAnonObject*>(v.origin.get()));
 }
 
 }  // namespace os::mm
