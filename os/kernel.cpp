@@ -97,7 +97,7 @@ int Kernel::run(const std::string& path, const std::vector<std::string>& argv, c
 void Kernel::schedule_loop() {
     while (!m_tasks.empty()) {
         release_dead();
-        m_scheduler.expire(m_clock.elapsed_ns());
+        run_timers();
         Task* next = m_scheduler.pick_next();
         if (!next) {
             if (!idle())
@@ -107,7 +107,7 @@ void Kernel::schedule_loop() {
         switch_to(*next);
         // Preemption costs a call per translation block: only while another task waits
         // for the CPU or a sleeper's deadline must be able to come.
-        if (m_scheduler.runnable_count() > 0 || m_scheduler.earliest_deadline())
+        if (m_scheduler.runnable_count() > 0 || next_event())
             m_cpu->arm_preemption(m_config.quantum_blocks);
         else
             m_cpu->disarm_preemption();
@@ -179,14 +179,38 @@ void Kernel::finish_run(emu::StopReason reason) {
     }
 }
 
+std::optional<std::uint64_t> Kernel::next_event() const {
+    std::optional<std::uint64_t> next = m_scheduler.earliest_deadline();
+    for (const auto& [pid, p] : m_processes)
+        if (p->itimer_real_deadline && !p->exited() && (!next || p->itimer_real_deadline < *next))
+            next = p->itimer_real_deadline;
+    return next;
+}
+
+void Kernel::run_timers() {
+    const std::uint64_t now = m_clock.elapsed_ns();
+    m_scheduler.expire(now);
+    std::vector<proc::Process*> due;
+    for (auto& [pid, p] : m_processes)
+        if (p->itimer_real_deadline && p->itimer_real_deadline <= now && !p->exited())
+            due.push_back(p.get());
+    for (proc::Process* p : due) {
+        p->itimer_real_deadline = p->itimer_real_interval ? now + p->itimer_real_interval : 0;
+        linux_abi::SigInfo info{};
+        info.signo = static_cast<int>(Signal::sigalrm);
+        info.code = linux_abi::SI_KERNEL;
+        send_signal(*p, info);
+    }
+}
+
 bool Kernel::idle() {
-    const auto deadline = m_scheduler.earliest_deadline();
+    const auto deadline = next_event();
     if (!deadline) {
         report_deadlock();
         return !m_tasks.empty();
     }
     m_clock.advance_to(*deadline);
-    m_scheduler.expire(m_clock.elapsed_ns());
+    run_timers();
     return true;
 }
 

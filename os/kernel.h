@@ -203,6 +203,10 @@ private:
     // No task can run: wait for the earliest deadline, or report a deadlock.
     bool idle();
     void report_deadlock();
+    // The earliest thing that will happen by itself: a sleeper's deadline or an interval timer.
+    std::optional<std::uint64_t> next_event() const;
+    // Wakes sleepers whose deadline passed and fires due interval timers (SIGALRM).
+    void run_timers();
     std::string describe_sleep(const proc::Task& t) const;
     void release_dead();
 

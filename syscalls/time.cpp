@@ -141,7 +141,78 @@ SysResult sys_clock_nanosleep(Context& c, const Args& a) {
     return r;
 }
 
+// --- interval timers: ITIMER_REAL counts virtual (or, with --real-time, host) time ---
+constexpr int kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;
+
+struct GuestItimerval {
+    std::int64_t interval_sec, interval_usec, value_sec, value_usec;
+};
+
+std::uint64_t timer_left(Context& c) {
+    const std::uint64_t now = c.kernel.clock().elapsed_ns();
+    const std::uint64_t d = c.proc.itimer_real_deadline;
+    return d > now ? d - now : (d ? 1 : 0);
+}
+
+void arm_real_timer(Context& c, std::uint64_t value_ns, std::uint64_t interval_ns) {
+    c.proc.itimer_real_deadline = value_ns ? c.kernel.clock().elapsed_ns() + value_ns : 0;
+    c.proc.itimer_real_interval = value_ns ? interval_ns : 0;
+}
+
+SysResult sys_alarm(Context& c, const Args& a) {
+    const std::uint64_t left = timer_left(c);
+    arm_real_timer(c, static_cast<std::uint64_t>(a.u32(0)) * kNsPerSec, 0);
+    // Whole seconds left, rounded to nearest, at least 1 if a timer was pending (alarm(2)).
+    std::uint64_t secs = (left + kNsPerSec / 2) / kNsPerSec;
+    if (left && !secs)
+        secs = 1;
+    return static_cast<std::int64_t>(secs);
+}
+
+GuestItimerval current_itimer(Context& c) {
+    const std::uint64_t left = timer_left(c);
+    const std::uint64_t iv = c.proc.itimer_real_interval;
+    return GuestItimerval{static_cast<std::int64_t>(iv / kNsPerSec), static_cast<std::int64_t>(iv % kNsPerSec / 1000),
+                          static_cast<std::int64_t>(left / kNsPerSec),
+                          static_cast<std::int64_t>((left % kNsPerSec + 999) / 1000)};
+}
+
+SysResult sys_getitimer(Context& c, const Args& a) {
+    const int which = a.i32(0);
+    if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf)
+        return err(Errno::einval);
+    const GuestItimerval v = which == kItimerReal ? current_itimer(c) : GuestItimerval{};
+    TRY_VOID(c.mm.copy_to_user(a[1], &v, sizeof(v)));
+    return 0;
+}
+
+SysResult sys_setitimer(Context& c, const Args& a) {
+    const int which = a.i32(0);
+    if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf)
+        return err(Errno::einval);
+    GuestItimerval v{};
+    if (a[1]) {
+        TRY_VOID(c.mm.copy_from_user(&v, a[1], sizeof(v)));
+        if (v.value_sec < 0 || v.value_usec < 0 || v.value_usec >= 1'000'000 || v.interval_sec < 0 ||
+            v.interval_usec < 0 || v.interval_usec >= 1'000'000)
+            return err(Errno::einval);
+    }
+    if (which != kItimerReal)
+        return err(Errno::einval);  // CPU-time timers are not emulated
+    const GuestItimerval old = current_itimer(c);
+    const auto ns = [](std::int64_t s, std::int64_t us) {
+        return static_cast<std::uint64_t>(s) * kNsPerSec + static_cast<std::uint64_t>(us) * 1000;
+    };
+    arm_real_timer(c, ns(v.value_sec, v.value_usec), ns(v.interval_sec, v.interval_usec));
+    if (a[2])
+        TRY_VOID(c.mm.copy_to_user(a[2], &old, sizeof(old)));
+    return 0;
+}
+
 constexpr SyscallDef kDefs[] = {
+    {37, sys_alarm, Support::Full, ""},
+    {36, sys_getitimer, Support::Partial, "ITIMER_VIRTUAL and ITIMER_PROF read as disarmed"},
+    {38, sys_setitimer, Support::Partial, "ITIMER_REAL only (EINVAL for the CPU-time timers)"},
     {230, sys_clock_nanosleep, Support::Full, "virtual time unless --real-time"},
     {228, sys_clock_gettime, Support::Full, "virtual time unless --real-time"},
     {229, sys_clock_getres, Support::Full, ""},

@@ -104,6 +104,11 @@ public:
     std::vector<int> threads;
     std::vector<int> children;
 
+    // ITIMER_REAL (alarm, setitimer): when it next fires, in elapsed virtual ns (0: off),
+    // and its period (0: once).
+    std::uint64_t itimer_real_deadline = 0;
+    std::uint64_t itimer_real_interval = 0;
+
     int pdeath_signal = 0;
     int dumpable = 1;
     bool child_subreaper = false;
