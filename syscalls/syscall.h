@@ -54,5 +54,6 @@ std::span<const SyscallDef> fs_path_syscalls();
 std::span<const SyscallDef> signal_syscalls();
 std::span<const SyscallDef> time_syscalls();
 std::span<const SyscallDef> misc_syscalls();
+std::span<const SyscallDef> futex_syscalls();
 
 }  // namespace syscalls
