@@ -55,5 +55,7 @@ std::span<const SyscallDef> signal_syscalls();
 std::span<const SyscallDef> time_syscalls();
 std::span<const SyscallDef> misc_syscalls();
 std::span<const SyscallDef> futex_syscalls();
+std::span<const SyscallDef> fs_statfs_syscalls();
+std::span<const SyscallDef> fs_xattr_syscalls();
 
 }  // namespace syscalls
