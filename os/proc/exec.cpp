@@ -83,14 +83,14 @@ std::expected<ElfBinary, ExecFailure> find_elf_binary(mm::PageCache& cache, cons
 std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem, mm::MmuNotifier* mmu,
                                                        mm::PageCache& cache, const ExecRequest& req) {
     // getname(): the path as the syscall copies it in.
-    if (req.path.empty())
+    if (req.path.empty() && req.fd < 0)
         return fail(Errno::enoent, errno_text(Errno::enoent) + " (empty path)");
     if (req.path.size() >= kPathMax)
         return fail(Errno::enametoolong, errno_text(Errno::enametoolong));
     // Linux opens the file before it copies the strings, so its errors come first.
-    auto file = open_exec(cache, req.dirfd, req.path);
+    auto file = req.fd >= 0 ? open_exec_fd(cache, req.fd, req.path) : open_exec(cache, req.dirfd, req.path);
     if (!file) {
-        if (file.error() == Errno::eacces)
+        if (file.error() == Errno::eacces && req.fd < 0)
             return fail(Errno::eacces, describe_eacces(req.dirfd, req.path));
         return fail(file.error(), errno_text(file.error()));
     }

@@ -30,6 +30,11 @@ struct ExecRequest {
     // interpreter paths (PT_INTERP, "#!") resolve against it too, which is right when it is
     // the working directory.
     int dirfd = AT_FDCWD;
+    // A host descriptor of the file to run instead of looking `path` up (execveat with
+    // AT_EMPTY_PATH, fexecve; or a /proc link such as /proc/self/exe, which only the caller
+    // can resolve); `path` then only names it (AT_EXECFN, a script's argument: Linux uses
+    // "/dev/fd/N"). -1: look `path` up.
+    int fd = -1;
     std::vector<std::string> argv;  // empty is allowed: the program then gets argv {""}
     std::vector<std::string> envp;
     std::uint32_t hwcap = 0;
@@ -65,7 +70,8 @@ inline constexpr int kMaxInterpreterDepth = 5;
 // path (and for a script's or a program's interpreter); ENOEXEC for a file that is
 // neither a valid ELF program nor a "#!" script; E2BIG when argv and envp are over
 // Linux's limits; ELOOP beyond kMaxInterpreterDepth; ELIBBAD (EIO when too short to read
-// its header) for an interpreter that is not an x86-64 ELF file. An empty path is ENOENT.
+// its header) for an interpreter that is not an x86-64 ELF file. An empty path is ENOENT
+// (unless `fd` is given).
 std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem, mm::MmuNotifier* mmu,
                                                        mm::PageCache& cache, const ExecRequest& req);
 

@@ -23,6 +23,10 @@ namespace os::proc {
 // own empty path is refused earlier, with ENOENT.
 KResult<std::shared_ptr<mm::CachedFile>> open_exec(mm::PageCache& cache, int dirfd, const std::string& path);
 
+// The same checks for a file the caller already opened (execveat with AT_EMPTY_PATH,
+// fexecve, or a /proc link the caller resolved): `fd` is any host descriptor of it.
+KResult<std::shared_ptr<mm::CachedFile>> open_exec_fd(mm::PageCache& cache, int fd, const std::string& name);
+
 // Up to `max` bytes from the start of `file` (fewer for a shorter file).
 KResult<std::vector<std::byte>> read_file_head(const mm::CachedFile& file, std::uint64_t max);
 

@@ -328,3 +328,30 @@ TEST_CASE("exec: an empty argv becomes {\"\"}") {
         FAIL("exec failed: " << img.error().message);
     CHECK(read_initial_stack(*img->mm, img->stack_pointer).argv == std::vector<std::string>{""});
 }
+
+TEST_CASE("exec: a file given by descriptor (execveat AT_EMPTY_PATH, fexecve)") {
+    auto path = guest_binary("musl", "args_env_auxv");
+    if (!path)
+        return;
+    Machine m;
+    os::fs::HostFd fd(::open(path->c_str(), O_PATH | O_CLOEXEC));
+    REQUIRE(fd.valid());
+    ExecRequest req = request("/dev/fd/7", {"prog"});
+    req.fd = fd.get();
+    auto img = m.exec(req);
+    if (!img)
+        FAIL("exec failed: " << img.error().message);
+    CHECK(img->absolute_path == *path);
+    const InitialStack stack = read_initial_stack(*img->mm, img->stack_pointer);
+    CHECK(stack.string_at(*img->mm, stack.auxv.at(linux_abi::AT_EXECFN)) == "/dev/fd/7");
+
+    // The same checks as for a path: a directory or a file without x permission is EACCES.
+    os::fs::HostFd dir(::open("/", O_PATH | O_CLOEXEC));
+    req.fd = dir.get();
+    CHECK(exec_error(m, req) == Errno::eacces);
+    TempDir tmp;
+    write_text(tmp.path / "noexec", read_all(*path), fs::perms::owner_read);
+    os::fs::HostFd noexec(::open((tmp.path / "noexec").c_str(), O_RDONLY | O_CLOEXEC));
+    req.fd = noexec.get();
+    CHECK(exec_error(m, req) == Errno::eacces);
+}
