@@ -127,6 +127,7 @@ std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem,
     stack.creds = req.creds;
     stack.random = req.random;
     stack.stack_limit = req.stack_limit;
+    stack.string_budget = *budget;
     auto sp = build_initial_stack(*out.mm, stack);
     if (!sp)
         return fail(sp.error(), "cannot build the initial stack: " + std::string(linux_abi::errno_name(sp.error())),

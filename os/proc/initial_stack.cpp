@@ -64,7 +64,9 @@ KResult<void> check_arg_strings(std::uint64_t budget, std::uint64_t stack_limit,
 }
 
 KResult<std::uint64_t> build_initial_stack(AddressSpace& mm, const StackImage& image) {
-    const std::uint64_t budget = TRY(arg_string_budget(image.argv.size(), image.envp.size(), image.stack_limit));
+    const std::uint64_t budget = image.string_budget
+                                     ? image.string_budget
+                                     : TRY(arg_string_budget(image.argv.size(), image.envp.size(), image.stack_limit));
     TRY_VOID(check_arg_strings(budget, image.stack_limit, image.execfn, image.argv, image.envp));
     const std::uint64_t strings = string_bytes(image.execfn, image.argv, image.envp);
 

@@ -30,6 +30,9 @@ struct StackImage {
     Credentials creds;
     std::array<std::uint8_t, 16> random{};  // AT_RANDOM bytes
     std::uint64_t stack_limit = 8ull << 20;  // RLIMIT_STACK (soft) of the exec'ing process
+    // arg_string_budget() of the argument counts execve was given (a "#!" script adds
+    // arguments later, which Linux does not count again); 0: computed from argv and envp.
+    std::uint64_t string_budget = 0;
 };
 
 // Linux: the stack VMA extends 128 KiB below the argument pages at exec.

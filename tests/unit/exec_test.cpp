@@ -355,3 +355,29 @@ TEST_CASE("exec: a file given by descriptor (execveat AT_EMPTY_PATH, fexecve)") 
     req.fd = noexec.get();
     CHECK(exec_error(m, req) == Errno::eacces);
 }
+
+TEST_CASE("exec: a script's added arguments count against the budget of execve's own counts") {
+    auto printer = guest_binary("musl", "args_env_auxv");
+    if (!printer)
+        return;
+    TempDir dir;
+    Machine m;
+    const fs::path script = dir.path / "s";
+    write_text(script, "#!" + *printer + "\n");
+    ExecRequest req = request(script.string(), {"x"});
+    for (int i = 0; i < 20; ++i)
+        req.argv.push_back(std::string(100000, 'c'));
+    // Linux's budget comes from argc 22 and envc 2; the strings after the "#!" rewriting
+    // (interpreter and script path instead of "x") fill it exactly.
+    const std::uint64_t budget = (2ull << 20) - 8 * (22 + req.envp.size());
+    std::uint64_t final_strings = 2 * (script.string().size() + 1) + printer->size() + 1 + 20 * 100001;
+    for (const auto& e : req.envp)
+        final_strings += e.size() + 1;
+    req.argv.push_back(std::string(budget - final_strings - 1, 'd'));
+    auto img = m.exec(req);
+    if (!img)
+        FAIL("exec failed: " << img.error().message);
+    CHECK(img->argv.size() == 23);
+    req.argv.back().push_back('e');
+    CHECK(exec_error(m, req) == Errno::e2big);
+}
