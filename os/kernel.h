@@ -81,6 +81,7 @@ struct CloneRequest {
 
 struct ExecveRequest {
     std::string path;
+    int fd = -1;  // a host descriptor of the file to run instead of looking `path` up
     std::vector<std::string> argv;
     std::vector<std::string> envp;
 };

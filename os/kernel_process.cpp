@@ -180,16 +180,34 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     Task& t = *m_current;
     Process& p = t.process();
     proc::ExecRequest req;
-    // Relative paths resolve against the process's working directory.
-    req.path = r.path.starts_with('/') ? r.path : "/proc/self/fd/" + std::to_string(p.cwd_fd()) + "/" + r.path;
+    req.path = r.path;
+    req.dirfd = p.cwd_fd();
+    req.fd = r.fd;
+    // /proc/self/exe names the running program (the host's would be faultline).
+    fs::HostFd exe;
+    if (req.fd < 0 && (r.path == "/proc/self/exe" || r.path == "/proc/" + std::to_string(p.pid()) + "/exe")) {
+        exe = fs::HostFd(::open(p.exe_path().c_str(), O_RDONLY | O_CLOEXEC));
+        if (!exe.valid())
+            return err(Errno::enoent);
+        req.fd = exe.get();
+    }
     req.argv = r.argv;
     req.envp = r.envp;
     req.hwcap = m_cpu->hwcap();
     req.creds = p.creds;
+    req.stack_limit = p.rlimits[proc::kRlimitStack].cur;
     random_bytes(req.random.data(), req.random.size());
     auto image = proc::build_exec_image(m_pmem, this, m_page_cache, req);
-    if (!image)
+    if (!image) {
+        if (image.error().past_point_of_no_return) {
+            // Linux has already torn down the old program: the process dies by SIGSEGV.
+            spdlog::error("pid {} ({}): execve of {} failed after the point of no return: {}", p.pid(), p.comm(),
+                          r.path, image.error().message);
+            group_exit(p, proc::ExitState{0, static_cast<int>(Signal::sigsegv)});
+            return {};
+        }
         return err(image.error().error);
+    }
 
     // The point of no return. Other threads end (de_thread).
     const std::vector<int> others = p.threads;
@@ -230,10 +248,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     t.alt_stack = proc::AltStack{0, 0, 0, 0};
     p.did_exec = true;
     p.set_executable(image->absolute_path);
-    if (!r.path.empty()) {
-        const auto slash = r.path.find_last_of('/');
-        p.set_comm(r.path.substr(slash == std::string::npos ? 0 : slash + 1));
-    }
+    p.set_comm(image->comm);
     emu::UserState regs;
     regs.rip = image->entry;
     regs.rsp = image->stack_pointer;

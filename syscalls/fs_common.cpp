@@ -18,6 +18,12 @@ KResult<int> host_dirfd(Context& c, int dirfd, const std::string& path) {
     return f->host_fd();
 }
 
+std::string host_path_from_cwd(Context& c, const std::string& path) {
+    if (path.empty() || path.starts_with('/'))
+        return path;
+    return "/proc/self/fd/" + std::to_string(c.proc.cwd_fd()) + "/" + path;
+}
+
 os::fs::procfs::View proc_view(Context& c) {
     // One process: its address space is every address space there is.
     return os::fs::procfs::View{c.proc, c.kernel.physical_memory(), c.kernel.page_cache(), {&c.mm}, &c.task};

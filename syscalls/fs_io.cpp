@@ -1,4 +1,5 @@
-// Reading and writing: read/write, their positioned and vector forms, pipes.
+// Reading and writing: read/write, their positioned and vector forms, pipes, and the
+// read-ahead advice of fadvise.
 #include <fcntl.h>
 
 #include <climits>
@@ -260,7 +261,35 @@ SysResult sys_pipe(Context& c, const Args& a) {
     return sys_pipe2(c, b);
 }
 
+// generic_fadvise(): ESPIPE for a pipe, EINVAL for a negative length or unknown advice.
+// POSIX_FADV_WILLNEED reads the range into the page cache (len 0: to end of file); the
+// other advice changes nothing faultline models.
+SysResult sys_fadvise64(Context& c, const Args& a) {
+    constexpr int kFadvWillneed = 3, kFadvNoreuse = 5;
+    auto file = TRY(file_of(c, a.fd(0)));
+    const auto offset = static_cast<std::uint64_t>(a[1]);
+    const auto len = static_cast<std::int64_t>(a[2]);
+    const int advice = a.i32(3);
+    const linux_abi::Stat st = TRY(file->stat());
+    if ((st.st_mode & S_IFMT) == S_IFIFO)
+        return err(Errno::espipe);
+    if (len < 0 || advice < 0 || advice > kFadvNoreuse)
+        return err(Errno::einval);
+    if (advice != kFadvWillneed || (st.st_mode & S_IFMT) != S_IFREG)
+        return 0;
+    auto cached = file->mapping(false);
+    if (!cached)
+        return 0;
+    const std::uint64_t end = len == 0 || offset + static_cast<std::uint64_t>(len) < offset
+                                  ? ~std::uint64_t{0}
+                                  : offset + static_cast<std::uint64_t>(len) - 1;
+    const std::uint64_t first = offset >> os::mm::kPageShift;
+    (*cached)->read_ahead(first, (end >> os::mm::kPageShift) - first + 1);
+    return 0;
+}
+
 constexpr SyscallDef kDefs[] = {
+    {221, sys_fadvise64, Support::Full, ""},
     {0, sys_read, Support::Full, ""},
     {1, sys_write, Support::Full, ""},
     {17, sys_pread64, Support::Full, ""},

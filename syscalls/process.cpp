@@ -105,9 +105,10 @@ KResult<std::vector<std::string>> copy_strings(Context& c, std::uint64_t array) 
     return out;
 }
 
-SysResult do_execve(Context& c, const std::string& path, std::uint64_t argv, std::uint64_t envp) {
+SysResult do_execve(Context& c, const std::string& path, int fd, std::uint64_t argv, std::uint64_t envp) {
     os::ExecveRequest req;
     req.path = path;
+    req.fd = fd;
     req.argv = TRY(copy_strings(c, argv));
     req.envp = TRY(copy_strings(c, envp));
     TRY_VOID(c.kernel.execve(req));
@@ -115,10 +116,10 @@ SysResult do_execve(Context& c, const std::string& path, std::uint64_t argv, std
 }
 
 SysResult sys_execve(Context& c, const Args& a) {
-    auto path = TRY(c.mm.copy_string_from_user(a[0], 4096));
-    if (path.empty())
-        return err(Errno::enoent);
-    return do_execve(c, path, a[1], a[2]);
+    const KResult<std::string> path = c.mm.copy_string_from_user(a[0], 4096);
+    if (!path)
+        return err(path.error());
+    return do_execve(c, *path, -1, a[1], a[2]);
 }
 
 constexpr int kAtFdcwd = -100;
@@ -126,7 +127,7 @@ constexpr int kAtEmptyPath = 0x1000;
 constexpr int kAtSymlinkNofollow = 0x100;
 
 // execveat(dirfd, path, argv, envp, flags): a relative path against dirfd, or the file
-// dirfd itself with AT_EMPTY_PATH.
+// dirfd itself with AT_EMPTY_PATH (fexecve).
 SysResult sys_execveat(Context& c, const Args& a) {
     const int dirfd = a.fd(0);
     const int flags = a.i32(4);
@@ -136,18 +137,19 @@ SysResult sys_execveat(Context& c, const Args& a) {
     if (!path_arg)
         return err(path_arg.error());
     const std::string& path = *path_arg;
-    std::string host_path;
-    if (path.starts_with('/') || (dirfd == kAtFdcwd && !path.empty())) {
-        host_path = path;
-    } else {
-        auto file = TRY(c.proc.files().get(dirfd));
-        if (file->host_fd() < 0)
-            return err(path.empty() ? Errno::eacces : Errno::enotdir);
-        if (path.empty() && !(flags & kAtEmptyPath))
+    if (path.starts_with('/') || (dirfd == kAtFdcwd && !path.empty()))
+        return do_execve(c, path, -1, a[2], a[3]);
+    auto file = TRY(c.proc.files().get(dirfd));
+    if (path.empty()) {
+        if (!(flags & kAtEmptyPath))
             return err(Errno::enoent);
-        host_path = "/proc/self/fd/" + std::to_string(file->host_fd()) + (path.empty() ? "" : "/" + path);
+        if (file->host_fd() < 0)
+            return err(Errno::eacces);
+        return do_execve(c, "/dev/fd/" + std::to_string(dirfd), file->host_fd(), a[2], a[3]);
     }
-    return do_execve(c, host_path, a[2], a[3]);
+    if (file->host_fd() < 0)
+        return err(Errno::enotdir);
+    return do_execve(c, "/proc/self/fd/" + std::to_string(file->host_fd()) + "/" + path, -1, a[2], a[3]);
 }
 
 // struct rusage: only the fault counts are known (the rest is zero).

@@ -58,5 +58,7 @@ std::span<const SyscallDef> fs_path_syscalls();
 std::span<const SyscallDef> signal_syscalls();
 std::span<const SyscallDef> time_syscalls();
 std::span<const SyscallDef> misc_syscalls();
+std::span<const SyscallDef> fs_statfs_syscalls();
+std::span<const SyscallDef> fs_xattr_syscalls();
 
 }  // namespace syscalls

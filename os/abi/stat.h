@@ -27,6 +27,23 @@ struct Stat {
 };
 static_assert(sizeof(Stat) == 144);
 
+// struct statfs as x86-64 Linux writes it for statfs/fstatfs.
+struct Statfs {
+    std::int64_t f_type;
+    std::int64_t f_bsize;
+    std::uint64_t f_blocks;
+    std::uint64_t f_bfree;
+    std::uint64_t f_bavail;
+    std::uint64_t f_files;
+    std::uint64_t f_ffree;
+    std::int32_t f_fsid[2];
+    std::int64_t f_namelen;
+    std::int64_t f_frsize;
+    std::int64_t f_flags;
+    std::int64_t f_spare[4];
+};
+static_assert(sizeof(Statfs) == 120);
+
 inline constexpr int kAtFdcwd = -100;
 inline constexpr int kAtSymlinkNofollow = 0x100;
 inline constexpr int kAtEmptyPath = 0x1000;

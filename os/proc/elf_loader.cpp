@@ -1,6 +1,7 @@
 #include "os/proc/elf_loader.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace os::proc {
 
@@ -20,13 +21,33 @@ std::uint32_t prot_of(const ElfSegment& seg) {
     return prot;
 }
 
-// Chooses the load bias: none for ET_EXEC; ELF_ET_DYN_BASE for a PIE with an interpreter;
-// for a static PIE (no interpreter) Linux maps it like a loader, top-down in the mmap area.
+// Linux's ELF_ET_DYN_BASE before it is aligned: 2/3 of TASK_SIZE.
+constexpr std::uint64_t kElfEtDynBaseExact = kUserTop / 3 * 2;
+static_assert(page_round_down(kElfEtDynBaseExact) == kElfEtDynBase);
+
+// maximum_alignment(): the largest power-of-two p_align of the PT_LOADs, at least a page
+// (0 when none is a power of two).
+std::uint64_t maximum_alignment(const ElfImage& image) {
+    std::uint64_t alignment = 0;
+    for (const ElfSegment& seg : image.loads)
+        if (std::has_single_bit(seg.align))
+            alignment = std::max(alignment, seg.align);
+    return page_round_up(alignment);
+}
+
+// Chooses the program's load bias: none for ET_EXEC; ELF_ET_DYN_BASE for a PIE with an
+// interpreter; a static PIE (no interpreter) is mapped like a loader, top-down in the mmap
+// area. As in load_elf_binary(), the bias is lowered by the first PT_LOAD's vaddr and then
+// page-aligned (unsigned arithmetic wraps as the kernel's does).
 KResult<std::uint64_t> choose_load_bias(const AddressSpace& mm, const ElfImage& image) {
     if (!image.is_dyn)
         return 0;
-    if (image.interpreter)
-        return kElfEtDynBase - image.min_vaddr();
+    if (image.interpreter) {
+        std::uint64_t base = kElfEtDynBaseExact;
+        if (const std::uint64_t alignment = maximum_alignment(image))
+            base &= ~(alignment - 1);
+        return page_round_down(base - image.loads.front().vaddr);
+    }
     const std::uint64_t total = image.max_vaddr() - image.min_vaddr();
     VirtAddr base = TRY(mm.find_free_range(0, total));
     return base - image.min_vaddr();
@@ -70,14 +91,20 @@ KResult<void> map_segment(AddressSpace& mm, const ElfSegment& seg, std::uint64_t
     return {};
 }
 
+KResult<void> map_segments(AddressSpace& mm, const ElfImage& image, std::uint64_t bias,
+                           const std::shared_ptr<CachedFile>& file) {
+    for (const ElfSegment& seg : image.loads)
+        TRY_VOID(map_segment(mm, seg, bias, file));
+    return {};
+}
+
 }  // namespace
 
 KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
                                     const std::shared_ptr<CachedFile>& file) {
     LoadedImage out;
     out.load_bias = TRY(choose_load_bias(mm, image));
-    for (const ElfSegment& seg : image.loads)
-        TRY_VOID(map_segment(mm, seg, out.load_bias, file));
+    TRY_VOID(map_segments(mm, image, out.load_bias, file));
     // mm->start_code .. end_data as Linux 6.1's load_elf_binary computes them: code is the
     // span of the executable segments' file contents; data starts at the highest segment
     // and ends at the highest end of file contents.
@@ -105,6 +132,24 @@ KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
     // random offset.
     if (image.is_dyn && !image.interpreter)
         out.brk = kElfEtDynBase;
+    return out;
+}
+
+KResult<LoadedImage> load_elf_interp(AddressSpace& mm, const ElfImage& image,
+                                     const std::shared_ptr<CachedFile>& file, std::uint64_t program_bias) {
+    LoadedImage out;
+    if (image.is_dyn) {
+        // One reservation of the whole span (total_mapping_size), so that the segments keep
+        // their distances; the first one asks for its own vaddr only when the program was
+        // not relocated (load_elf_interp's no_base), and ld.so's first vaddr is 0 anyway.
+        const std::uint64_t total = image.max_vaddr() - image.min_vaddr();
+        const VirtAddr hint = program_bias ? 0 : image.min_vaddr();
+        const VirtAddr base = TRY(mm.get_unmapped_area(hint, total, Placement::Hint));
+        out.load_bias = base - image.min_vaddr();
+    }
+    TRY_VOID(map_segments(mm, image, out.load_bias, file));
+    out.entry = image.entry + out.load_bias;
+    out.phdr = image.phdr_vaddr ? image.phdr_vaddr + out.load_bias : 0;
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "os/proc/initial_stack.h"
 
+#include <algorithm>
+
 #include "os/abi/elf.h"
 
 namespace os::proc {
@@ -21,24 +23,63 @@ KResult<std::uint64_t> push_string(AddressSpace& mm, std::uint64_t& sp, const st
     return sp;
 }
 
+// The bytes the strings take on the stack, each with its NUL.
+std::uint64_t string_bytes(const std::string& execfn, const std::vector<std::string>& argv,
+                           const std::vector<std::string>& envp) {
+    std::uint64_t total = execfn.size() + 1;
+    for (const auto& s : argv)
+        total += s.size() + 1;
+    for (const auto& s : envp)
+        total += s.size() + 1;
+    return total;
+}
+
 }  // namespace
 
-KResult<std::uint64_t> build_initial_stack(AddressSpace& mm, const StackImage& image) {
-    std::uint64_t strings = image.execfn.size() + 1;
-    for (const auto& s : image.argv)
-        strings += s.size() + 1;
-    for (const auto& s : image.envp)
-        strings += s.size() + 1;
-    const std::uint64_t pointers = (image.argv.size() + image.envp.size() + 3) * 8;
-    if (strings > kMaxArgBytes || pointers > kMaxArgBytes)
+KResult<std::uint64_t> arg_string_budget(std::size_t argc, std::size_t envc, std::uint64_t stack_limit) {
+    const std::uint64_t limit = std::max(std::min(kStkLim / 4 * 3, stack_limit / 4), kArgMax);
+    // Counts this large cannot come from a guest's memory; refuse them before multiplying.
+    const std::uint64_t pointers = std::max<std::uint64_t>(argc, 1) + envc;
+    if (pointers > limit / 8 || limit <= pointers * 8)
         return err(Errno::e2big);
+    return limit - pointers * 8;
+}
 
-    // The stack VMA: the argument pages plus kStackExpand below them.
+KResult<void> check_arg_strings(std::uint64_t budget, std::uint64_t stack_limit, const std::string& execfn,
+                                const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
+    for (const auto* list : {&argv, &envp})
+        for (const auto& s : *list)
+            if (s.size() + 1 > kMaxArgStrlen)
+                return err(Errno::e2big);
+    if (execfn.size() + 1 > kMaxArgStrlen)
+        return err(Errno::e2big);
+    const std::uint64_t strings = string_bytes(execfn, argv, envp);
+    if (strings > budget)
+        return err(Errno::e2big);
+    // The strings are copied below a word at the top of the stack VMA, which may not grow
+    // beyond the stack limit meanwhile (acct_stack_growth() in get_arg_page()).
+    if (page_round_up(strings + 8) > stack_limit)
+        return err(Errno::e2big);
+    return {};
+}
+
+KResult<std::uint64_t> build_initial_stack(AddressSpace& mm, const StackImage& image) {
+    const std::uint64_t budget = image.string_budget
+                                     ? image.string_budget
+                                     : TRY(arg_string_budget(image.argv.size(), image.envp.size(), image.stack_limit));
+    TRY_VOID(check_arg_strings(budget, image.stack_limit, image.execfn, image.argv, image.envp));
+    const std::uint64_t strings = string_bytes(image.execfn, image.argv, image.envp);
+
+    // The stack VMA: the argument pages plus kStackExpand below them, or as much of that as
+    // the stack limit allows (setup_arg_pages()).
     const std::uint64_t top = kUserTop;
     const std::uint64_t arg_pages = page_round_up(strings + 8);
+    const std::uint64_t rlim = page_round_down(image.stack_limit);
+    const std::uint64_t length =
+        arg_pages + kStackExpand > rlim ? std::max(arg_pages, rlim) : arg_pages + kStackExpand;
     MapRequest req;
-    req.addr = top - arg_pages - kStackExpand;
-    req.length = arg_pages + kStackExpand;
+    req.addr = top - length;
+    req.length = length;
     req.prot = kProtRead | kProtWrite;
     req.vm_flags = kVmGrowsDown | kVmStack;
     req.placement = Placement::FixedNoReplace;

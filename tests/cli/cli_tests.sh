@@ -44,6 +44,29 @@ malformed() {
 }
 
 hello="$guests/musl/hello_world"
+printer="$guests/musl/args_env_auxv"
+
+# cannot_execute STATUS REGEX ARGS...: faultline refuses to start ARGS (one line on stderr).
+cannot_execute() {
+    local want=$1 regex=$2
+    shift 2
+    run run -- "$@"
+    expect_status "$want"
+    expect_stderr_lines 1
+    expect_stderr "^faultline: cannot execute .*: .*($regex)"
+}
+
+# A copy of the host's dynamic /bin/true whose PT_INTERP is "./interp" (relative: resolved
+# in faultline's working directory, $work).
+true_with_relative_interp() {
+    cp /bin/true "$work/prog"
+    local offset
+    offset=$(grep -obUaF /lib64/ld-linux-x86-64.so.2 "$work/prog" | head -n 1 | cut -d: -f1)
+    [ -n "$offset" ] || fail "no PT_INTERP string in /bin/true"
+    # "./interp" and NULs up to the original 27 characters.
+    patch_bytes "$work/prog" "$offset" 2e 2f 69 6e 74 65 72 70 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+    cd "$work" || fail "cd $work"
+}
 
 case "$case_name" in
 malformed-empty)
@@ -161,6 +184,71 @@ mm-fuzz)
     run run -- "$guests/cli/mm_fuzz" 2 20000 check
     expect_status 0
     expect_stdout "^seed 2: 20000 calls"
+    ;;
+exec-path-errors)
+    # execve's errors for the path, as Linux returns them (126; 127 for ENOENT).
+    cannot_execute 126 "Not a directory" /etc/passwd/below
+    cannot_execute 126 "File name too long" "$work/$(printf 'n%.0s' $(seq 300))"
+    ln -s "$work/loop1" "$work/loop2"
+    ln -s "$work/loop2" "$work/loop1"
+    cannot_execute 126 "Too many levels of symbolic links" "$work/loop1"
+    cannot_execute 126 "not a regular file" /dev/null
+    printf 'echo hello\n' >"$work/text"
+    chmod +x "$work/text"
+    cannot_execute 126 "not an ELF file or #! script" "$work/text"
+    ;;
+dynamic-true)
+    # A dynamically linked program: its ld.so and libc load through faultline's syscalls,
+    # none of which may be missing.
+    [ -e /lib64/ld-linux-x86-64.so.2 ] || { echo "SKIP: no /lib64/ld-linux-x86-64.so.2"; exit 0; }
+    run run -- /bin/true
+    expect_status 0
+    expect_stderr_lines 0
+    run run -- /bin/echo hello from libc
+    expect_status 0
+    expect_stderr_lines 0
+    expect_stdout "^hello from libc$"
+    ;;
+dynamic-bad-interpreter)
+    [ -e /lib64/ld-linux-x86-64.so.2 ] || { echo "SKIP: no /lib64/ld-linux-x86-64.so.2"; exit 0; }
+    true_with_relative_interp
+    cannot_execute 127 "interpreter ./interp: No such file or directory" ./prog
+    head -c 200 /dev/zero >interp
+    chmod +x interp
+    cannot_execute 126 "interpreter ./interp: not an ELF file" ./prog
+    cp /lib64/ld-linux-x86-64.so.2 interp
+    run run -- ./prog
+    expect_status 0
+    expect_stderr_lines 0
+    ;;
+script-runs)
+    # "#!" with an optional argument: argv is interpreter, argument, script, arguments.
+    printf '#! %s  -x y \n' "$printer" >"$work/script"
+    chmod +x "$work/script"
+    run run -- "$work/script" first
+    expect_status 4
+    expect_stderr_lines 0
+    expect_stdout "^argv\\[0\\] = \"$printer\"$"
+    expect_stdout '^argv\[1\] = "-x y"$'
+    expect_stdout "^argv\\[2\\] = \"$work/script\"$"
+    expect_stdout '^argv\[3\] = "first"$'
+    expect_stdout '^AT_EXECFN basename = "script"$'
+    ;;
+script-errors)
+    printf '#!%s/no-such-interpreter\n' "$work" >"$work/missing"
+    chmod +x "$work/missing"
+    cannot_execute 127 "#! interpreter .*no-such-interpreter: No such file or directory" "$work/missing"
+    printf '#!   \n' >"$work/blank"
+    chmod +x "$work/blank"
+    cannot_execute 126 "names no interpreter" "$work/blank"
+    # Five scripts deep run; the sixth is ELOOP.
+    printf '#!%s\n' "$printer" >"$work/s1"
+    for i in 2 3 4 5 6; do printf '#!%s/s%d\n' "$work" $((i - 1)) >"$work/s$i"; done
+    chmod +x "$work"/s?
+    run run -- "$work/s5"
+    expect_status 6
+    expect_stderr_lines 0
+    cannot_execute 126 "too many levels of #! interpreters" "$work/s6"
     ;;
 *)
     echo "unknown case $case_name"

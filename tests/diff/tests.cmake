@@ -3,6 +3,8 @@
 #
 #   diff: <variant>/<name>   every guest program from guest/guests.cmake, in every variant
 #   diff: busybox/<applet>   a few applets of the host's static busybox
+#   diff: dynamic/<name>     dynamically linked programs of the host (ld.so, libc)
+#   diff: script/<name>      "#!" scripts run by a static guest program
 #
 # All carry the label `diff` (ctest -L diff) and a 120 s timeout (each side has 60 s).
 
@@ -76,4 +78,51 @@ if(faultline_busybox_usable)
   faultline_add_diff_test("diff: busybox/seq" "" ${FAULTLINE_BUSYBOX} seq 1 1000)
   faultline_add_diff_test("diff: busybox/wc" ${stdin_txt} ${FAULTLINE_BUSYBOX} wc)
   faultline_add_diff_test("diff: busybox/sha256sum" ${stdin_txt} ${FAULTLINE_BUSYBOX} sha256sum)
+endif()
+
+# Dynamically linked programs of the host: faultline loads the program and ld.so, which
+# loads libc through faultline's own syscalls. `ls -l /` leaves out /proc (its link count
+# is the number of processes) and /tmp (tests running in parallel create directories there).
+set(faultline_dynamic_programs /bin/true /bin/echo /bin/ls /usr/bin/sort /bin/gzip)
+set(faultline_dynamic_usable TRUE)
+foreach(program IN LISTS faultline_dynamic_programs)
+  if(NOT EXISTS ${program})
+    set(faultline_dynamic_usable FALSE)
+  endif()
+endforeach()
+if(NOT EXISTS /lib64/ld-linux-x86-64.so.2)
+  set(faultline_dynamic_usable FALSE)
+endif()
+if(NOT faultline_dynamic_usable)
+  message(STATUS "diff tests: the host's dynamic ${faultline_dynamic_programs} or its ld.so are missing; "
+                 "dynamic tests not registered")
+else()
+  set(sort_txt ${FAULTLINE_DIFF_DATA}/sort.txt)
+  faultline_add_diff_test("diff: dynamic/true" "" /bin/true)
+  faultline_add_diff_test("diff: dynamic/echo" "" /bin/echo hello "dynamic world")
+  faultline_add_diff_test("diff: dynamic/ls-l" "" /bin/ls -l -I proc -I tmp /)
+  faultline_add_diff_test("diff: dynamic/sort" "" /usr/bin/sort ${sort_txt})
+  faultline_add_diff_test("diff: dynamic/sort-numeric" "" /usr/bin/sort -t, -k2,2n -k1,1r ${sort_txt})
+  faultline_add_diff_test("diff: dynamic/sort-stdin" ${sort_txt} /usr/bin/sort -u)
+  add_test(NAME "diff: dynamic/gzip-roundtrip"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gzip_roundtrip.sh $<TARGET_FILE:faultline> ${sort_txt})
+  set_tests_properties("diff: dynamic/gzip-roundtrip" PROPERTIES LABELS diff TIMEOUT 120)
+endif()
+
+# "#!" scripts whose interpreter is a static guest program that prints its argv and auxv;
+# one of them is the interpreter of the other. Generated with the guest directory's path.
+if(faultline_guest_dir)
+  set(FAULTLINE_GUEST_DIR ${faultline_guest_dir})
+  set(FAULTLINE_DIFF_SCRIPT_DIR ${CMAKE_CURRENT_BINARY_DIR}/diff_scripts)
+  foreach(script print_args.sh nested_script)
+    set(in ${FAULTLINE_DIFF_DATA}/${script})
+    if(EXISTS ${in}.in)
+      set(in ${in}.in)
+    endif()
+    configure_file(${in} ${FAULTLINE_DIFF_SCRIPT_DIR}/${script} @ONLY
+                   FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                                    WORLD_READ WORLD_EXECUTE)
+  endforeach()
+  faultline_add_diff_test("diff: script/print_args" "" ${FAULTLINE_DIFF_SCRIPT_DIR}/print_args.sh one "two three" "")
+  faultline_add_diff_test("diff: script/nested" "" ${FAULTLINE_DIFF_SCRIPT_DIR}/nested_script alpha)
 endif()
