@@ -127,11 +127,11 @@ KResult<LoadedImage> load_elf_image(AddressSpace& mm, const ElfImage& image,
     out.phdr = image.phdr_vaddr ? image.phdr_vaddr + out.load_bias : 0;
     out.brk = image.brk_start() + out.load_bias;
     // A static PIE is placed like a loader, top-down in the mmap area; a brk growing up from
-    // there would soon meet the mappings below the stack. Linux (with its default
-    // randomize_va_space=2) moves such a brk to ELF_ET_DYN_BASE; we do the same, minus the
-    // random offset.
+    // there would soon meet the mappings below the stack. Linux moves such a brk to
+    // ELF_ET_DYN_BASE, page-aligned up (0x555555555000; what Linux 6.18 does with
+    // `setarch -R` too; with randomization it adds a random offset).
     if (image.is_dyn && !image.interpreter)
-        out.brk = kElfEtDynBase;
+        out.brk = page_round_up(kElfEtDynBaseExact);
     return out;
 }
 
