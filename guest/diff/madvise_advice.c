@@ -14,52 +14,12 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "common.h"
 
 #define PAGE 4096ul
 #ifndef MADV_FREE
 #define MADV_FREE 8
 #endif
-
-/* errno as its name: the output must not depend on the C library's strerror() texts. */
-__attribute__((unused)) static const char *ename(int e)
-{
-    switch (e) {
-    case 0: return "0";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EINTR: return "EINTR";
-    case EBADF: return "EBADF";
-    case EAGAIN: return "EAGAIN";
-    case ENOMEM: return "ENOMEM";
-    case EACCES: return "EACCES";
-    case EFAULT: return "EFAULT";
-    case EBUSY: return "EBUSY";
-    case EEXIST: return "EEXIST";
-    case EXDEV: return "EXDEV";
-    case ENODEV: return "ENODEV";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case EINVAL: return "EINVAL";
-    case EMFILE: return "EMFILE";
-    case EFBIG: return "EFBIG";
-    case ESPIPE: return "ESPIPE";
-    case EPIPE: return "EPIPE";
-    case ERANGE: return "ERANGE";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ENOSYS: return "ENOSYS";
-    case ENOTEMPTY: return "ENOTEMPTY";
-    case ELOOP: return "ELOOP";
-    case ENXIO: return "ENXIO";
-    case EOVERFLOW: return "EOVERFLOW";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case ETXTBSY: return "ETXTBSY";
-    default: {
-        static char buf[32];
-        snprintf(buf, sizeof buf, "errno %d", e);
-        return buf;
-    }
-    }
-}
 
 static void adv(const char *what, void *p, size_t len, int advice)
 {

@@ -11,69 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "common.h"
 
 #define PAGE 4096ul
-
-/* Prints the /proc/self/maps lines that overlap [base, base + len), with addresses as
- * signed page offsets from base, the permissions, and what backs them ("anon", a
- * [bracketed] name, or "file@<offset in pages>"); returns how many there were. Uses only
- * open/read on a static buffer, so nothing here allocates or maps memory. */
-static char maps_buf[1 << 17];
-
-static int show_region(const char *title, const void *basep, size_t len)
-{
-    uintptr_t base = (uintptr_t)basep;
-    int fd = open("/proc/self/maps", O_RDONLY);
-    size_t n = 0;
-    if (fd >= 0) {
-        ssize_t r;
-        while (n < sizeof maps_buf - 1 && (r = read(fd, maps_buf + n, sizeof maps_buf - 1 - n)) > 0)
-            n += (size_t)r;
-        close(fd);
-    }
-    maps_buf[n] = 0;
-    printf("%s:\n", title);
-    int count = 0;
-    char *line = maps_buf;
-    while (*line) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = 0;
-        unsigned long s, e, off, ino;
-        unsigned maj, min;
-        char perm[8];
-        int name_at = 0;
-        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &s, &e, perm, &off, &maj, &min, &ino,
-                   &name_at) == 7 && e > base && s < base + len) {
-            const char *name = name_at ? line + name_at : "";
-            long ps = ((long)s - (long)base) / 4096, pe = ((long)e - (long)base) / 4096;
-            if (!*name)
-                printf("  %+ld..%+ld %s anon\n", ps, pe, perm);
-            else if (*name == '[')
-                printf("  %+ld..%+ld %s %s\n", ps, pe, perm, name);
-            else if (strncmp(name, "/dev/zero", 9) == 0 || strncmp(name, "/SYSV", 5) == 0)
-                printf("  %+ld..%+ld %s shmem\n", ps, pe, perm);
-            else
-                printf("  %+ld..%+ld %s file@%lu\n", ps, pe, perm, off / 4096);
-            count++;
-        }
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
-    printf("  (%d vma%s)\n", count, count == 1 ? "" : "s");
-    return count;
-}
-
-/* Reserves n pages with a PROT_NONE guard page on each side, so that the region's VMAs can
- * never merge with unrelated mappings; returns the first of the n pages. */
-__attribute__((unused)) static unsigned char *reserve(size_t n)
-{
-    unsigned char *g = mmap(NULL, (n + 2) * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (g == MAP_FAILED)
-        return NULL;
-    return g + 4096;
-}
 
 static const int RW = PROT_READ | PROT_WRITE;
 

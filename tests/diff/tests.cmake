@@ -1,7 +1,8 @@
 # Differential tests: each program runs natively and under faultline (tests/diff/run_diff.sh);
 # stdout and exit status must match.
 #
-#   diff: <variant>/<name>   every guest program from guest/guests.cmake, in every variant
+#   diff: <variant>/<name>   every guest/diff program from guest/guests.cmake, in every
+#                            variant; guest/diff-proc programs only once enabled (below)
 #   diff: busybox/<applet>   a few applets of the host's static busybox
 #   diff: dynamic/<name>     dynamically linked programs of the host (ld.so, libc)
 #   diff: script/<name>      "#!" scripts run by a static guest program
@@ -49,6 +50,51 @@ foreach(variant IN LISTS faultline_guest_variants)
       "${faultline_diff_stdin_${name}}"
       ${faultline_guest_dir}/${variant}/${name}
       "${faultline_diff_args_${name}}")  # quoted: keeps empty arguments
+  endforeach()
+endforeach()
+
+# Process tests, guest/diff-proc/*.c: fork, exec, wait, pipes and signals between
+# processes, threads, futexes, process groups, poll and sleeping. They are always built
+# (into the same guest/<variant>/ directories) but registered as diff tests, in all three
+# variants, only when named here: add a name once faultline runs that program. Names not
+# listed can be tried without editing this file: cmake -DFAULTLINE_PROC_DIFF_TRY="proc_exec;proc_pipes"
+# (or =all), then ctest -L diff-proc.
+set(FAULTLINE_PROC_DIFF_ENABLED
+  # proc_exec
+  # proc_fork_cow
+  # proc_fork_many
+  # proc_futex
+  # proc_nanosleep_time
+  # proc_pgrp_session
+  # proc_pipes
+  # proc_poll_select
+  # proc_signals
+  # proc_threads
+  # proc_vfork
+  # proc_wait_status
+)
+set(FAULTLINE_PROC_DIFF_TRY "" CACHE STRING
+    "guest/diff-proc programs to register as diff tests besides FAULTLINE_PROC_DIFF_ENABLED (a list, or all)")
+
+get_property(faultline_proc_guest_programs GLOBAL PROPERTY FAULTLINE_PROC_GUEST_PROGRAMS)
+set(faultline_proc_registered ${FAULTLINE_PROC_DIFF_ENABLED})
+if(FAULTLINE_PROC_DIFF_TRY STREQUAL "all")
+  list(APPEND faultline_proc_registered ${faultline_proc_guest_programs})
+else()
+  list(APPEND faultline_proc_registered ${FAULTLINE_PROC_DIFF_TRY})
+endif()
+list(REMOVE_DUPLICATES faultline_proc_registered)
+foreach(name IN LISTS faultline_proc_registered)
+  if(NOT name IN_LIST faultline_proc_guest_programs)
+    message(FATAL_ERROR "diff tests: ${name} (FAULTLINE_PROC_DIFF_ENABLED or FAULTLINE_PROC_DIFF_TRY) "
+                        "is not a program in guest/diff-proc")
+  endif()
+  foreach(variant IN LISTS faultline_guest_variants)
+    faultline_add_diff_test("diff: ${variant}/${name}"
+      "${faultline_diff_stdin_${name}}"
+      ${faultline_guest_dir}/${variant}/${name}
+      "${faultline_diff_args_${name}}")
+    set_property(TEST "diff: ${variant}/${name}" APPEND PROPERTY LABELS diff-proc)
   endforeach()
 endforeach()
 
