@@ -60,18 +60,18 @@ endforeach()
 # listed can be tried without editing this file: cmake -DFAULTLINE_PROC_DIFF_TRY="proc_exec;proc_pipes"
 # (or =all), then ctest -L diff-proc.
 set(FAULTLINE_PROC_DIFF_ENABLED
-  # proc_exec
-  # proc_fork_cow
+  proc_exec
+  proc_fork_cow
   # proc_fork_many
   # proc_futex
   # proc_nanosleep_time
-  # proc_pgrp_session
-  # proc_pipes
+  proc_pgrp_session
+  proc_pipes
   # proc_poll_select
-  # proc_signals
+  proc_signals
   # proc_threads
   # proc_vfork
-  # proc_wait_status
+  proc_wait_status
 )
 set(FAULTLINE_PROC_DIFF_TRY "" CACHE STRING
     "guest/diff-proc programs to register as diff tests besides FAULTLINE_PROC_DIFF_ENABLED (a list, or all)")
