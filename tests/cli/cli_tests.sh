@@ -250,6 +250,45 @@ script-errors)
     expect_stderr_lines 0
     cannot_execute 126 "too many levels of #! interpreters" "$work/s6"
     ;;
+scheduler-deterministic)
+    # Three children print with no synchronisation: the interleaving comes from preemption
+    # alone, and is the same in every run.
+    run run -- "$guests/cli/sched_probe" interleave
+    expect_status 0
+    cp "$work/out" "$work/first"
+    [ "$(wc -l <"$work/first")" -eq 60 ] || fail "expected 60 lines"
+    first_other=$(grep -n -m1 -v '^child 0' "$work/first" | cut -d: -f1)
+    [ "$first_other" -lt 20 ] || fail "child 0 ran to the end before the others started: no preemption"
+    for i in 1 2; do
+        run run -- "$guests/cli/sched_probe" interleave
+        cmp -s "$work/out" "$work/first" || fail "run $((i + 1)) interleaved differently"
+    done
+    ;;
+preemption)
+    # A thread that spins without syscalls still gives way to the one that ends the spin.
+    run run -- "$guests/cli/sched_probe" spin
+    expect_status 0
+    expect_stdout "^flag seen$"
+    ;;
+deadlock)
+    run run -- "$guests/cli/sched_probe" deadlock
+    expect_status 137
+    expect_stderr_lines 1
+    expect_stderr "^faultline: deadlock: every task is blocked .*pid 3 \\(sched_probe\\) on a pipe; pid 2 \\(sched_probe\\) waiting for a child"
+    ;;
+virtual-time)
+    # sleep(5) under the virtual clock: 5 s pass for the guest, none for anyone else.
+    run run -- "$guests/cli/sched_probe" sleep
+    expect_status 0
+    expect_stdout "^slept 5 s$"
+    ;;
+max-procs)
+    run run --max-procs 10 -- "$guests/cli/sched_probe" forkmax
+    expect_status 0
+    expect_stdout "^forked 9, then EAGAIN$"
+    run run --max-procs 0 -- "$hello"
+    expect_status 125
+    ;;
 *)
     echo "unknown case $case_name"
     exit 2
