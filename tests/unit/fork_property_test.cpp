@@ -344,12 +344,13 @@ private:
     }
 
     void destroy() {
-        if (m_procs.size() == 1) {
-            m_procs[0] = Proc{std::make_unique<AddressSpace>(m_m.pmem, &m_m.mmu), {}};
-            last_op = "exec";  // a new address space replaces the old one
+        const std::size_t victim = m_current = pick(static_cast<unsigned>(m_procs.size()));
+        if (m_procs.size() == 1 || pick(3) == 0) {
+            // exec: a new address space replaces the old one
+            m_procs[victim] = Proc{std::make_unique<AddressSpace>(m_m.pmem, &m_m.mmu), {}};
+            last_op = "exec " + std::to_string(victim);
             return;
         }
-        const std::size_t victim = m_current = pick(static_cast<unsigned>(m_procs.size()));
         m_procs.erase(m_procs.begin() + static_cast<std::ptrdiff_t>(victim));
         last_op = "exit " + std::to_string(victim);
     }
