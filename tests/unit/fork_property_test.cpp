@@ -300,8 +300,9 @@ private:
             flags |= abi::MREMAP_DONTUNMAP;
         last_op = "mremap " + std::to_string(*n) + "+" + std::to_string(old_len) + " to " + std::to_string(t) + "+" +
                   std::to_string(new_len) + (dontunmap ? " dontunmap" : "");
+        INFO(describe_model(p, *n) << "; VMA: " << describe_vma(*p.as, addr(*n)));
         auto r = p.as->remap(addr(*n), old_len * P, new_len * P, flags, addr(t));
-        INFO(last_op);
+        INFO(last_op << (r ? "" : " failed: errno " + std::to_string(static_cast<int>(r.error()))));
         REQUIRE(r.has_value());
         REQUIRE(*r == addr(t));
         std::vector<PageModel> moved;
