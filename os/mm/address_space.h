@@ -1,6 +1,7 @@
 // AddressSpace: one process's memory (Linux's mm_struct): the VMA tree (what may be
 // mapped), the page table (what is mapped), brk, and the fault path that turns the one
-// into the other. Syscalls change VMAs; only the fault path and teardown write PTEs.
+// into the other. Syscalls change VMAs; only the fault path, fork, the reverse map
+// (os/mm/rmap.h) and teardown write PTEs.
 //
 // Every access the kernel personality makes to guest memory goes through this class too
 // (copy_to_user/copy_from_user), so it demand-pages and fails with EFAULT exactly as the

@@ -3,8 +3,8 @@
 // Every advice Linux 6.1 accepts on a kernel with KSM and transparent huge pages is
 // accepted, with Linux's checks. Advice that sets a VMA flag (NORMAL, RANDOM, SEQUENTIAL,
 // DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK, DONTDUMP, DODUMP, MERGEABLE, UNMERGEABLE,
-// HUGEPAGE, NOHUGEPAGE) splits and merges VMAs as Linux does, though nothing else reads
-// those flags yet (no fork, no core dumps, no KSM, no huge pages). What acts:
+// HUGEPAGE, NOHUGEPAGE) splits and merges VMAs as Linux does; fork() reads DONTFORK and
+// WIPEONFORK, nothing reads the others yet (no core dumps, no KSM, no huge pages). What acts:
 //   DONTNEED, DONTNEED_LOCKED  private pages are dropped (anonymous memory reads zero, a
 //                              private file mapping the file again); shared pages stay in
 //                              their object, so only their PTEs go

@@ -91,6 +91,10 @@ KResult<VirtAddr> AddressSpace::remap(VirtAddr addr, std::uint64_t old_len, std:
         if (!result)
             result = moved;
         target = moved + len;
+        // Done at the range's end: the VMA there may be the moved one, merged with what the
+        // move left behind (MREMAP_DONTUNMAP of memory that never had a page).
+        if (last_end >= end)
+            break;
         vma = m_vmas.find_vma(last_end);
     }
     if (!result)

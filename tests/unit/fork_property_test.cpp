@@ -300,8 +300,9 @@ private:
             flags |= abi::MREMAP_DONTUNMAP;
         last_op = "mremap " + std::to_string(*n) + "+" + std::to_string(old_len) + " to " + std::to_string(t) + "+" +
                   std::to_string(new_len) + (dontunmap ? " dontunmap" : "");
+        INFO(describe_model(p, *n) << "; VMA: " << describe_vma(*p.as, addr(*n)));
         auto r = p.as->remap(addr(*n), old_len * P, new_len * P, flags, addr(t));
-        INFO(last_op);
+        INFO(last_op << (r ? "" : " failed: errno " + std::to_string(static_cast<int>(r.error()))));
         REQUIRE(r.has_value());
         REQUIRE(*r == addr(t));
         std::vector<PageModel> moved;
@@ -344,12 +345,13 @@ private:
     }
 
     void destroy() {
-        if (m_procs.size() == 1) {
-            m_procs[0] = Proc{std::make_unique<AddressSpace>(m_m.pmem, &m_m.mmu), {}};
-            last_op = "exec";  // a new address space replaces the old one
+        const std::size_t victim = m_current = pick(static_cast<unsigned>(m_procs.size()));
+        if (m_procs.size() == 1 || pick(3) == 0) {
+            // exec: a new address space replaces the old one
+            m_procs[victim] = Proc{std::make_unique<AddressSpace>(m_m.pmem, &m_m.mmu), {}};
+            last_op = "exec " + std::to_string(victim);
             return;
         }
-        const std::size_t victim = m_current = pick(static_cast<unsigned>(m_procs.size()));
         m_procs.erase(m_procs.begin() + static_cast<std::ptrdiff_t>(victim));
         last_op = "exit " + std::to_string(victim);
     }

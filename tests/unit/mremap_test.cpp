@@ -294,3 +294,14 @@ TEST_CASE("mremap of a locked mapping faults in what it grows; RLIMIT_MEMLOCK is
     CHECK(as.remap(a, 2 * P, 4 * P, abi::MREMAP_MAYMOVE, 0, limits).value() == a);
     CHECK(as.resident_pages() == resident + 2);
 }
+
+TEST_CASE("mremap MREMAP_DONTUNMAP of untouched memory next to where it goes merges with it, and succeeds") {
+    Env e;
+    AddressSpace& as = e.as;
+    const VirtAddr a = map_at(as, 0x7a00'0000, 4 * P);
+    // The moved part takes the pgoff of its new place, right after the old VMA's end.
+    CHECK(as.remap(a + 2 * P, 2 * P, 2 * P, abi::MREMAP_MAYMOVE | abi::MREMAP_FIXED | abi::MREMAP_DONTUNMAP, a + 4 * P)
+              .value() == a + 4 * P);
+    CHECK(ranges(as) == Ranges{{a, a + 6 * P}});
+    CHECK(as.vmas().check_invariants() == "");
+}
