@@ -28,6 +28,7 @@ debian_packages=(
     build-essential cmake ninja-build pkg-config
     libzydis-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
     musl-tools busybox-static
+    python3
     dpkg-dev apt
 )
 

@@ -22,6 +22,10 @@ Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     : m_config(config), m_syscalls(syscalls), m_pmem(config.ram_bytes), m_clock(config.real_time),
       m_random(config.seed) {
     m_pmem.set_mmu_notifier(this);
+    if (!config.fault_log_dir.empty()) {
+        m_fault_log = std::make_unique<trace::FaultLog>(config.fault_log_dir);
+        m_pmem.set_fault_observer(this);
+    }
     m_cpu = std::make_unique<emu::Cpu>(m_pmem.host_base(), m_pmem.size_bytes(), *this);
     // One reserved frame holds the GDT and the stub that enters CPL 3; it is zeroed after.
     auto boot = m_pmem.allocate(mm::FrameUse::Reserved);
@@ -34,6 +38,12 @@ Kernel::~Kernel() {
     m_dead_tasks.clear();
     m_tasks.clear();
     m_processes.clear();
+}
+
+std::string Kernel::observation_error() const {
+    if (m_fault_log && !m_fault_log->ok())
+        return "--fault-log " + m_fault_log->dir() + ": " + m_fault_log->error();
+    return {};
 }
 
 void Kernel::random_bytes(void* buf, std::size_t n) {
@@ -89,6 +99,7 @@ int Kernel::run(const std::string& path, const std::vector<std::string>& argv, c
     if (int status = start_first_process(path, argv, envp); status != 0)
         return status;
     schedule_loop();
+    print_stats();
     return m_first_exit ? m_first_exit->shell_status() : 0;
 }
 
@@ -275,7 +286,10 @@ void Kernel::syscall() {
     // Inside the hook RIP is still the `syscall` instruction.
     const std::uint64_t rip = m_cpu->reg(emu::Reg::rip);
     t.syscall_rip = rip;
+    ++current().syscalls;
+    m_in_syscall = true;
     const std::int64_t result = m_syscalls.dispatch(*this, nr, args);
+    m_in_syscall = false;
     m_clock.advance(sched::Clock::kSyscallNs);
     if (t.state == TaskState::Dead) {
         m_cpu->stop();

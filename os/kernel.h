@@ -26,6 +26,8 @@
 #include "os/proc/task.h"
 #include "os/sched/clock.h"
 #include "os/sched/scheduler.h"
+#include "os/trace/fault_log.h"
+#include "os/trace/process_stats.h"
 
 namespace os {
 
@@ -57,6 +59,10 @@ struct KernelConfig {
     bool real_time = false;
     // Translation blocks a task may run while another task waits for the CPU.
     std::uint64_t quantum_blocks = 200'000;
+    // Write one JSON Lines fault log per process into this directory (empty: none).
+    std::string fault_log_dir;
+    // Print a per-process statistics table on stderr at the end.
+    bool stats = false;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
@@ -86,7 +92,7 @@ struct ExecveRequest {
     std::vector<std::string> envp;
 };
 
-class Kernel final : public emu::CpuClient, public mm::MmuNotifier {
+class Kernel final : public emu::CpuClient, public mm::MmuNotifier, public mm::FaultObserver {
 public:
     Kernel(const KernelConfig& config, SyscallDispatcher& syscalls);
     ~Kernel() override;
@@ -107,6 +113,8 @@ public:
     // A fresh inode number for objects that live only inside faultline (pipes).
     std::uint64_t allocate_inode_number() { return ++m_last_inode; }
     const KernelConfig& config() const { return m_config; }
+    // Why an observation output cannot be written (empty when all is well).
+    std::string observation_error() const;
     // Bytes from the seeded deterministic random stream.
     void random_bytes(void* buf, std::size_t n);
     // Says once per syscall number that it is not implemented.
@@ -182,6 +190,8 @@ public:
     // mm::MmuNotifier
     void flush_tlb() override;
     void invalidate_code(mm::PhysAddr paddr, std::uint64_t length) override;
+    // mm::FaultObserver (the fault log)
+    void on_fault(const mm::FaultRecord& record) override;
 
 private:
     struct PendingFault {
@@ -210,6 +220,16 @@ private:
     void run_timers();
     std::string describe_sleep(const proc::Task& t) const;
     void release_dead();
+
+    // --- observation (os/kernel_observe.cpp) ---
+    // Writes one fault-log event for `p` (errors come from the trap path with `kind`).
+    void log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
+                   std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame);
+    // The instruction at `rip` in `p`'s memory, decoded (cached by address and bytes).
+    const std::string& instruction_text(proc::Process& p, std::uint64_t rip);
+    // A process ended: keep its statistics, close its fault log.
+    void record_exit(proc::Process& p);
+    void print_stats();
 
     void handle_page_fault();
     void handle_exception(unsigned vector);
@@ -279,6 +299,17 @@ private:
     std::optional<PendingFault> m_pending_fault;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;
+    // Observation.
+    std::unique_ptr<trace::FaultLog> m_fault_log;
+    std::uint64_t m_fault_seq = 0;
+    bool m_in_syscall = false;
+    std::vector<trace::ProcessStats> m_finished;
+    struct DecodedRip {
+        std::uint64_t rip = ~0ull;
+        std::uint64_t bytes[2] = {};
+        std::string text;
+    };
+    std::vector<DecodedRip> m_decode_cache = std::vector<DecodedRip>(1024);
 };
 
 }  // namespace os

@@ -226,6 +226,8 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     t.robust_list_head = 0;
     t.robust_list_len = 0;
     t.rseq.reset();
+    trace::add_counters(p.earlier_faults, p.mm().fault_counters());
+    p.peak_resident_pages = std::max(p.peak_resident_pages, p.mm().peak_resident_pages());
     p.set_mm(std::shared_ptr<mm::AddressSpace>(std::move(image->mm)));
     m_loaded_mm = &p.mm();
     flush_tlb();
@@ -308,6 +310,7 @@ void Kernel::exit_process(Process& p) {
         p.set_exit(proc::ExitState{0, 0});
     if (p.pid() == kFirstPid)
         m_first_exit = p.exit_state();
+    record_exit(p);
     // Keep what wait4's rusage reports, then let memory and descriptors go.
     if (p.mm_ptr()) {
         p.children_minflt += p.mm().fault_counters().minor;

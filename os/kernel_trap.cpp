@@ -133,6 +133,12 @@ void Kernel::handle_page_fault() {
         error_code |= kPfProt;
     }
     p.trap = proc::TrapInfo{kTrapPf, error_code, f.addr};
+    if (m_fault_log) {
+        const char* kind = f.error == mm::FaultError::BusError      ? "sigbus"
+                           : f.error == mm::FaultError::AccessError ? "segv-accerr"
+                                                                    : "segv-maperr";
+        log_fault(current(), m_current, f.addr, f.access, kind, false, current().mm().vmas().find_containing(f.addr), -1);
+    }
     int sig = kSigSegv;
     int code = f.error == mm::FaultError::AccessError ? linux_abi::SEGV_ACCERR : linux_abi::SEGV_MAPERR;
     if (f.error == mm::FaultError::BusError) {

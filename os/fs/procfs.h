@@ -29,6 +29,7 @@ namespace os::mm {
 class AddressSpace;
 class PhysicalMemory;
 class PageCache;
+struct Vma;
 }  // namespace os::mm
 
 namespace os::fs {
@@ -69,6 +70,8 @@ struct View {
 
 // --- The files' text ---
 std::string maps(mm::AddressSpace& mm);
+// The name /proc/pid/maps gives a VMA: its file's path, [heap], [stack], or empty.
+std::string vma_name(const mm::AddressSpace& mm, const mm::Vma& vma);
 std::string smaps(mm::AddressSpace& mm);
 std::string statm(mm::AddressSpace& mm);
 std::string status(proc::Process& p, const proc::Task* t);

@@ -203,6 +203,12 @@ MapLine describe(const AddressSpace& mm, const Vma& v) {
     return l;
 }
 
+}  // namespace
+
+std::string vma_name(const AddressSpace& mm, const Vma& vma) { return describe(mm, vma).name; }
+
+namespace {
+
 void show_map_vma(std::string& out, const AddressSpace& mm, const Vma& v, std::uint64_t flags) {
     const MapLine l = describe(mm, v);
     const std::size_t line_start = out.size();

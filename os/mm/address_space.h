@@ -355,6 +355,10 @@ private:
     std::uint64_t m_resident_pages = 0;
     std::uint64_t m_peak_resident_pages = 0;
     FaultCounters m_faults;
+    // The last fault resolved (for the FaultObserver): its kind, and whether the stack grew.
+    FaultKind m_last_kind = FaultKind::ZeroPage;
+    bool m_last_major = false;
+    bool m_stack_grew = false;
     std::set<std::shared_ptr<CachedFile>> m_mapped_files;
     std::uint32_t m_def_flags = 0;
 };

@@ -55,9 +55,17 @@ std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Acce
         }
         if (round == 1)
             break;
+        m_stack_grew = false;
+        const std::uint64_t faults_before = m_faults.minor + m_faults.major;
         if (auto r = handle_mm_fault(va, access); !r) {
             ++m_faults.errors;
             return std::unexpected(r.error());
+        }
+        FaultObserver* observer = m_pmem.fault_observer();
+        if (observer && m_faults.minor + m_faults.major != faults_before) {
+            const Pte* resolved = m_page_table.lookup(page_round_down(va));
+            observer->on_fault(FaultRecord{this, va, access, m_last_kind, m_last_major, m_stack_grew,
+                                           resolved ? pte_pfn(*resolved) : Pfn{}, m_vmas.find_vma(va)});
         }
     }
     // A resolved fault always yields a permitted PTE; getting here is a bug in the resolver.
@@ -110,6 +118,10 @@ Pte AddressSpace::leaf_flags(const Vma& vma, bool writable_now) const {
 }
 
 void AddressSpace::count(FaultKind kind, bool major) {
+    if (kind != FaultKind::StackGrowth) {
+        m_last_kind = kind;
+        m_last_major = major;
+    }
     ++m_faults.by_kind[static_cast<int>(kind)];
     if (major)
         ++m_faults.major;
@@ -313,6 +325,7 @@ bool AddressSpace::expand_stack(Vma& vma, VirtAddr va) {
     }
     m_vmas.set_range(&vma, new_start, vma.end);
     count(FaultKind::StackGrowth, false);
+    m_stack_grew = true;
     // Counted as a kind of its own; the page itself is then faulted in as usual.
     --m_faults.minor;
     return true;

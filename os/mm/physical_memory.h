@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "os/mm/fault_observer.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/types.h"
 
@@ -68,6 +69,9 @@ public:
     PhysicalMemory& operator=(const PhysicalMemory&) = delete;
 
     void set_mmu_notifier(MmuNotifier* notifier) { m_notifier = notifier; }
+    // Who hears about resolved faults in every address space of this machine (or nobody).
+    void set_fault_observer(FaultObserver* observer) { m_fault_observer = observer; }
+    FaultObserver* fault_observer() const { return m_fault_observer; }
     void set_shrinker(Shrinker* shrinker) { m_shrinker = shrinker; }
 
     std::byte* host_base() const { return m_base; }
@@ -104,6 +108,7 @@ private:
     std::vector<FrameInfo> m_frames;
     std::vector<Pfn> m_free;  // LIFO stack of free frames
     MmuNotifier* m_notifier = nullptr;
+    FaultObserver* m_fault_observer = nullptr;
     Shrinker* m_shrinker = nullptr;
     Pfn m_zero_frame{};
 };

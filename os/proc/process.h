@@ -109,6 +109,12 @@ public:
     std::uint64_t itimer_real_deadline = 0;
     std::uint64_t itimer_real_interval = 0;
 
+    // For --stats: faults of the programs this process ran before its last execve, syscalls
+    // made, and the highest resident set of any of its programs (pages).
+    mm::FaultCounters earlier_faults;
+    std::uint64_t syscalls = 0;
+    std::uint64_t peak_resident_pages = 0;
+
     int pdeath_signal = 0;
     int dumpable = 1;
     bool child_subreaper = false;

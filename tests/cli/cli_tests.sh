@@ -289,6 +289,51 @@ max-procs)
     run run --max-procs 0 -- "$hello"
     expect_status 125
     ;;
+fault-log)
+    # Touching 4 MiB of fresh anonymous memory: at least 1024 demand-zero events, each a
+    # complete JSON object with the documented fields, and the same bytes in a second run.
+    run run --fault-log "$work/log" -- "$guests/cli/touch_pages" 4
+    expect_status 0
+    [ -f "$work/log/2.faults.jsonl" ] || fail "no $work/log/2.faults.jsonl"
+    python3 - "$work/log/2.faults.jsonl" <<'PY' || fail "fault log content"
+import json, sys
+fields = {"seq", "time_ns", "pid", "tid", "comm", "address", "page", "rip", "instruction", "access",
+          "kind", "major", "by", "vma", "frame"}
+events = [json.loads(line) for line in open(sys.argv[1])]
+assert events, "empty log"
+for e in events:
+    assert set(e) == fields, sorted(set(e) ^ fields)
+    assert e["pid"] == 2 and e["comm"] == "touch_pages"
+    assert e["page"] == e["address"] & ~4095
+seqs = [e["seq"] for e in events]
+assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), "seq not increasing"
+zero = [e for e in events if e["kind"] == "demand-zero" and e["access"] == "write" and e["by"] == "user"]
+assert len(zero) >= 1024, len(zero)
+assert all(e["vma"]["perms"] == "rw-p" and e["instruction"] for e in zero)
+assert any(e["kind"] == "file" and e["major"] for e in events), "no major file fault"
+PY
+    mv "$work/log" "$work/first"
+    run run --fault-log "$work/log" -- "$guests/cli/touch_pages" 4
+    cmp -s "$work/log/2.faults.jsonl" "$work/first/2.faults.jsonl" || fail "the second run's log differs"
+    ;;
+fault-log-signal)
+    # The fatal fault is the last event, with the exact address and the instruction.
+    run run --fault-log "$work/log" -- "$guests/musl/null_deref"
+    expect_status 139
+    tail -n 1 "$work/log/2.faults.jsonl" | grep -q '"address":0,"page":0,.*"access":"read","kind":"segv-maperr".*"vma":null' ||
+        fail "last event: $(tail -n 1 "$work/log/2.faults.jsonl")"
+    run run --fault-log /proc/version/x -- "$hello"
+    expect_status 125
+    expect_stderr "^faultline: --fault-log /proc/version/x: "
+    ;;
+stats)
+    run run --stats -- "$guests/cli/sched_probe" forkmax
+    expect_status 0
+    expect_stderr "^ +pid comm +minor +major .* syscalls end$"
+    expect_stderr "^ +2 sched_probe .* exit 0$"
+    expect_stderr "^ +total "
+    [ "$(grep -c ' sched_probe ' "$work/err")" -ge 3 ] || fail "expected a row per process"
+    ;;
 *)
     echo "unknown case $case_name"
     exit 2

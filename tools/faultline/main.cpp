@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
     int verbosity = 0;
     int max_procs = 256;
     bool real_time = false;
+    std::string fault_log_dir;
+    bool stats = false;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -77,6 +79,9 @@ int main(int argc, char** argv) {
     run->add_flag("--real-time", real_time,
                   "Clocks follow the host and sleeps take real time (default: a virtual clock, so runs are "
                   "reproducible and sleeping costs nothing)");
+    run->add_option("--fault-log", fault_log_dir,
+                    "Write every page fault of process PID to DIR/PID.faults.jsonl (created if missing)");
+    run->add_flag("--stats", stats, "At the end, print a table of faults, peak memory and syscalls per process");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
         ->required();
@@ -109,6 +114,8 @@ int main(int argc, char** argv) {
     config.seed = seed;
     config.max_procs = max_procs;
     config.real_time = real_time;
+    config.fault_log_dir = fault_log_dir;
+    config.stats = stats;
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
@@ -116,6 +123,10 @@ int main(int argc, char** argv) {
     try {
         syscalls::Dispatcher dispatcher;
         os::Kernel kernel(config, dispatcher);
+        if (const std::string problem = kernel.observation_error(); !problem.empty()) {
+            spdlog::error("{}", problem);
+            return 125;
+        }
         return kernel.run(program, command, envp);
     } catch (const std::exception& e) {
         spdlog::error("internal error: {}", e.what());

@@ -1,0 +1,146 @@
+// Observation: the fault log (one JSON line per fault, per process) and the statistics
+// --stats prints at the end.
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "emu/decoder.h"
+#include "os/fs/procfs.h"
+#include "os/kernel.h"
+
+namespace os {
+
+namespace {
+
+const char* access_word(mm::Access a) {
+    switch (a) {
+    case mm::Access::Read: return "read";
+    case mm::Access::Write: return "write";
+    case mm::Access::Execute: return "exec";
+    }
+    return "?";
+}
+
+std::string perms_of(const mm::Vma& v) {
+    std::string p = "---p";
+    if (v.readable())
+        p[0] = 'r';
+    if (v.writable())
+        p[1] = 'w';
+    if (v.executable())
+        p[2] = 'x';
+    if (v.is_shared())
+        p[3] = 's';
+    return p;
+}
+
+std::string ending_of(const proc::ExitState& e) {
+    if (e.signal)
+        return std::string(linux_abi::signal_name(e.signal));
+    return "exit " + std::to_string(e.status);
+}
+
+}  // namespace
+
+const std::string& Kernel::instruction_text(proc::Process& p, std::uint64_t rip) {
+    std::uint8_t bytes[16] = {};
+    const std::size_t n = p.mm().peek(rip, bytes, 15);
+    std::uint64_t words[2];
+    std::memcpy(words, bytes, sizeof(words));
+    DecodedRip& slot = m_decode_cache[(rip ^ (rip >> 12)) % m_decode_cache.size()];
+    if (slot.rip != rip || slot.bytes[0] != words[0] || slot.bytes[1] != words[1]) {
+        slot.rip = rip;
+        slot.bytes[0] = words[0];
+        slot.bytes[1] = words[1];
+        slot.text = emu::decode_instruction(rip, bytes, n).text;
+    }
+    return slot.text;
+}
+
+void Kernel::log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
+                       std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame) {
+    trace::FaultEvent e;
+    e.seq = ++m_fault_seq;
+    e.time_ns = m_clock.elapsed_ns();
+    e.pid = p.pid();
+    e.tid = t ? t->tid() : p.pid();
+    e.comm = p.comm();
+    const bool current_task = t && t == m_current;
+    e.by_kernel = current_task && m_in_syscall;
+    e.rip = current_task ? m_current->syscall_rip.value_or(m_cpu->reg(emu::Reg::rip)) : 0;
+    if (current_task && m_in_syscall && m_current->syscall_rip)
+        e.rip = *m_current->syscall_rip;
+    e.instruction = e.rip ? std::string_view(instruction_text(p, e.rip)) : std::string_view();
+    e.address = address;
+    if (current_task && !m_in_syscall && access != mm::Access::Execute && (address & (mm::kPageSize - 1)) == 0) {
+        // A CPU fill names only the page: the instruction's operand gives the byte.
+        std::uint8_t bytes[15];
+        const std::size_t n = p.mm().peek(e.rip, bytes, sizeof(bytes));
+        e.address = emu::faulting_data_address(bytes, n, m_cpu->address_registers(), address).value_or(address);
+    } else if (current_task && !m_in_syscall && access == mm::Access::Execute &&
+               mm::page_round_down(e.rip) == address) {
+        e.address = e.rip;
+    }
+    e.page = mm::page_round_down(e.address);
+    e.access = access_word(access);
+    e.kind = kind;
+    e.major = major;
+    std::string perms, name;
+    if (vma) {
+        e.has_vma = true;
+        e.vma_start = vma->start;
+        e.vma_end = vma->end;
+        perms = perms_of(*vma);
+        name = fs::procfs::vma_name(p.mm(), *vma);
+        e.vma_perms = perms;
+        e.vma_name = name;
+    }
+    e.frame = frame;
+    m_fault_log->record(e);
+}
+
+void Kernel::on_fault(const mm::FaultRecord& r) {
+    if (!m_fault_log)
+        return;
+    proc::Process* p = nullptr;
+    proc::Task* t = nullptr;
+    if (m_current && m_current->state != proc::TaskState::Dead && &current().mm() == r.mm) {
+        p = &current();
+        t = m_current;
+    } else {
+        for (auto& [pid, q] : m_processes)
+            if (q->mm_ptr().get() == r.mm)
+                p = q.get();
+    }
+    if (!p)
+        return;
+    const char* kind = r.stack_growth ? "stack-growth" : trace::fault_kind_name(r.kind);
+    log_fault(*p, t, r.address, r.access, kind, r.major, r.vma, static_cast<std::int64_t>(mm::pfn_index(r.frame)));
+}
+
+void Kernel::record_exit(proc::Process& p) {
+    if (m_fault_log)
+        m_fault_log->close(p.pid());
+    if (!m_config.stats)
+        return;
+    trace::ProcessStats s;
+    s.pid = p.pid();
+    s.comm = p.comm();
+    s.faults = p.earlier_faults;
+    s.peak_resident_pages = p.peak_resident_pages;
+    if (p.mm_ptr()) {
+        trace::add_counters(s.faults, p.mm().fault_counters());
+        s.peak_resident_pages = std::max(s.peak_resident_pages, p.mm().peak_resident_pages());
+    }
+    s.syscalls = p.syscalls;
+    s.ending = ending_of(p.exit_state());
+    m_finished.push_back(std::move(s));
+}
+
+void Kernel::print_stats() {
+    if (!m_config.stats)
+        return;
+    std::fputs(trace::format_stats_table(m_finished).c_str(), stderr);
+}
+
+}  // namespace os
