@@ -288,7 +288,65 @@ SysResult sys_fadvise64(Context& c, const Args& a) {
     return 0;
 }
 
+// sendfile(out, in, offset*, count): through a kernel buffer, from the input's position
+// (or *offset, which is then updated and the position left alone). A blocking pipe on
+// either side behaves as read and write do.
+SysResult sys_sendfile(Context& c, const Args& a) {
+    auto out = TRY(file_of(c, a.fd(0)));
+    auto in = TRY(file_of(c, a.fd(1)));
+    if (!in->readable() || !out->writable())
+        return err(Errno::ebadf);
+    if (out->status_flags() & os::fs::kOpenAppend)
+        return err(Errno::einval);
+    std::int64_t offset = 0;
+    if (a[2]) {
+        TRY_VOID(c.mm.copy_from_user(&offset, a[2], sizeof(offset)));
+        if (offset < 0)
+            return err(Errno::einval);
+    }
+    const std::uint64_t count = std::min<std::uint64_t>(a[3], kMaxRwCount);
+    std::vector<std::byte> buf(std::min<std::uint64_t>(count, kChunk));
+    std::uint64_t done = 0;
+    while (done < count) {
+        const std::uint64_t want = std::min<std::uint64_t>(count - done, buf.size());
+        auto r = a[2] ? in->pread(std::span(buf.data(), want), static_cast<std::uint64_t>(offset) + done)
+                      : in->read(std::span(buf.data(), want));
+        if (!r) {
+            if (done)
+                break;
+            if (r.error() == Errno::eagain)
+                return would_block(c, *in);
+            return err(r.error());
+        }
+        if (*r == 0)
+            break;
+        auto w = out->write(std::span(buf.data(), *r));
+        if (!w || *w < *r) {
+            // What was read but not written is lost from a pipe; Linux's splice has the same
+            // window only for a non-blocking output. Report what was written.
+            if (w)
+                done += *w;
+            if (!done) {
+                if (!w && w.error() == Errno::epipe)
+                    return broken_pipe(c);
+                return w ? SysResult(0) : err(w.error());
+            }
+            break;
+        }
+        done += *w;
+        if (*r < want)
+            break;
+    }
+    if (a[2]) {
+        const std::int64_t updated = offset + static_cast<std::int64_t>(done);
+        TRY_VOID(c.mm.copy_to_user(a[2], &updated, sizeof(updated)));
+    }
+    c.kernel.wake_all(os::proc::WaitKind::Pipe);
+    return static_cast<std::int64_t>(done);
+}
+
 constexpr SyscallDef kDefs[] = {
+    {40, sys_sendfile, Support::Partial, "a short write to a pipe drops the unwritten rest of the chunk"},
     {221, sys_fadvise64, Support::Full, ""},
     {0, sys_read, Support::Full, ""},
     {1, sys_write, Support::Full, ""},

@@ -1,6 +1,9 @@
 // Process syscalls: identity, exit, thread-library registration (set_tid_address,
 // set_robust_list, rseq), arch_prctl, resource limits.
+#include <unistd.h>
+
 #include <cstring>
+#include <vector>
 
 #include "syscalls/syscall.h"
 
@@ -34,6 +37,24 @@ SysResult sys_getuid(Context& c, const Args&) { return c.proc.creds.uid; }
 SysResult sys_geteuid(Context& c, const Args&) { return c.proc.creds.euid; }
 SysResult sys_getgid(Context& c, const Args&) { return c.proc.creds.gid; }
 SysResult sys_getegid(Context& c, const Args&) { return c.proc.creds.egid; }
+
+// The supplementary groups are faultline's own (the guest runs with the user's identity).
+SysResult sys_getgroups(Context& c, const Args& a) {
+    const int size = a.i32(0);
+    if (size < 0)
+        return err(Errno::einval);
+    std::vector<gid_t> groups(static_cast<std::size_t>(::getgroups(0, nullptr)));
+    const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+    if (n < 0)
+        return err(Errno::einval);
+    if (size == 0)
+        return n;
+    if (size < n)
+        return err(Errno::einval);
+    std::vector<std::uint32_t> out(groups.begin(), groups.begin() + n);
+    TRY_VOID(c.mm.copy_to_user(a[1], out.data(), out.size() * sizeof(std::uint32_t)));
+    return n;
+}
 
 SysResult sys_set_tid_address(Context& c, const Args& a) {
     c.task.clear_child_tid = a[0];
@@ -245,6 +266,7 @@ constexpr SyscallDef kDefs[] = {
     {107, sys_geteuid, Support::Full, ""},
     {104, sys_getgid, Support::Full, ""},
     {108, sys_getegid, Support::Full, ""},
+    {115, sys_getgroups, Support::Full, ""},
     {218, sys_set_tid_address, Support::Full, ""},
     {273, sys_set_robust_list, Support::Partial, "the list is recorded, not walked when a thread dies"},
     {334, sys_rseq, Support::Partial, "one CPU, no preemption of critical sections yet"},
