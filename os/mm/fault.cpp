@@ -246,7 +246,7 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
     const FaultKind kind = major ? FaultKind::FilePage : FaultKind::PageCacheHit;
     if (!vma.is_shared() && access == Access::Write) {
         anon_vma_prepare(vma);
-        auto copy = m_pmem.allocate(FrameUse::Anonymous);
+        auto copy = m_pmem.allocate(FrameUse::Anonymous, Fill::CallerOverwrites);
         if (!copy)
             return std::unexpected(FaultError::OutOfMemory);
         std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
@@ -291,7 +291,8 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, 
         return {};
     }
     anon_vma_prepare(vma);
-    auto pfn = m_pmem.allocate(FrameUse::Anonymous);
+    // The copy overwrites the whole frame; a copy of the zero frame must be zeroed.
+    auto pfn = m_pmem.allocate(FrameUse::Anonymous, zero ? Fill::Zero : Fill::CallerOverwrites);
     if (!pfn)
         return std::unexpected(FaultError::OutOfMemory);
     page_add_new_anon_rmap(m_pmem, *pfn, vma, va);

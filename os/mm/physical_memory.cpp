@@ -33,7 +33,7 @@ PhysicalMemory::~PhysicalMemory() {
         munmap(m_base, m_frame_count << kPageShift);
 }
 
-std::optional<Pfn> PhysicalMemory::allocate(FrameUse use) {
+std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
     constexpr std::uint64_t kShrinkBatch = 32;
     if (m_free.empty() && m_shrinker)
         m_shrinker->shrink(kShrinkBatch);
@@ -46,7 +46,8 @@ std::optional<Pfn> PhysicalMemory::allocate(FrameUse use) {
     f.refcount = 1;
     f.mapcount = 0;
     f.use = use;
-    std::memset(frame_data(pfn), 0, kPageSize);
+    if (fill == Fill::Zero)
+        std::memset(frame_data(pfn), 0, kPageSize);
     if (f.had_exec_mapping) {
         // Translated blocks are keyed by physical address: the old code must go.
         if (m_notifier)

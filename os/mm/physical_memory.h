@@ -54,6 +54,11 @@ public:
     virtual std::uint64_t shrink(std::uint64_t target) = 0;
 };
 
+// What a newly allocated frame holds: zeros, or (for a caller that overwrites all of it at
+// once, such as a copy-on-write copy) whatever it held before; zeroing a frame about to be
+// overwritten doubled the memory traffic of a copy.
+enum class Fill : std::uint8_t { Zero, CallerOverwrites };
+
 struct PhysicalMemoryStats {
     std::uint64_t total_frames = 0;
     std::uint64_t free_frames = 0;
@@ -79,9 +84,9 @@ public:
     std::uint64_t frame_count() const { return m_frame_count; }
     std::uint64_t free_frame_count() const { return m_free.size(); }
 
-    // A zero-filled frame with refcount 1, or nullopt when none is free (after asking the
-    // shrinker for some).
-    std::optional<Pfn> allocate(FrameUse use);
+    // A zero-filled frame (unless `fill` says the caller overwrites it) with refcount 1, or
+    // nullopt when none is free (after asking the shrinker for some).
+    std::optional<Pfn> allocate(FrameUse use, Fill fill = Fill::Zero);
     // Takes another reference on a frame.
     void get(Pfn pfn);
     // Drops a reference; the frame returns to the free list at zero.

@@ -64,6 +64,29 @@ TEST_CASE("PhysicalMemory hands out zeroed frames, also when reusing a dirty one
     CHECK(pmem.frame_data(*b) == pmem.host_base() + os::mm::pfn_to_phys(*b));
 }
 
+TEST_CASE("PhysicalMemory skips the zeroing only for a caller that overwrites the frame") {
+    PhysicalMemory pmem(256 * kPageSize);
+    auto a = pmem.allocate(FrameUse::Anonymous);
+    REQUIRE(a);
+    std::memset(pmem.frame_data(*a), 0xa5, kPageSize);
+    pmem.put(*a);
+    // A copy-on-write copy: the frame is a fresh, counted frame; what it holds is the
+    // caller's to overwrite (here, still the old bytes).
+    auto b = pmem.allocate(FrameUse::Anonymous, os::mm::Fill::CallerOverwrites);
+    REQUIRE(b);
+    REQUIRE(*b == *a);
+    CHECK(pmem.info(*b).refcount == 1);
+    CHECK(pmem.info(*b).mapcount == 0);
+    CHECK(pmem.info(*b).use == FrameUse::Anonymous);
+    CHECK(static_cast<unsigned char>(pmem.frame_data(*b)[0]) == 0xa5);
+    pmem.put(*b);
+    // The default still zeroes.
+    auto c = pmem.allocate(FrameUse::Anonymous);
+    REQUIRE(c);
+    REQUIRE(*c == *a);
+    CHECK(all_zero(pmem.frame_data(*c), kPageSize));
+}
+
 TEST_CASE("PhysicalMemory refcount: get/put frees only at zero") {
     PhysicalMemory pmem(64 * kPageSize);
     const auto free0 = pmem.free_frame_count();
