@@ -556,7 +556,12 @@ def guest_metric_text(r: dict) -> str:
 
 
 def table(results: list[dict], tgts: list[dict], info: dict) -> str:
-    lines = []
+    mi, ui, fi = info["machine"], info["unicorn"], info["faultline"]
+    lines = [f"Measured {info['started'][:10]} on {mi['cpu']} ({mi['cores']} cores"
+             f"{', VM' if mi['virtualized'] else ''}), Linux {mi['kernel']}, Debian {mi['debian']}, "
+             f"load average {mi['loadavg_at_start'][0]:.1f} at the start; faultline {fi['commit'][:10]}"
+             f"{' (uncommitted changes)' if fi['dirty'] else ''}, Unicorn {ui['version']} "
+             f"({ui['package'] or ui['library']}), {info['qemu']}; {info['reps']} repetitions, medians.", ""]
     head = ["workload", "native s", "qemu-user s", "faultline s", "fl/native", "fl/qemu", "log on/off",
             "in-guest"]
     lines.append("| " + " | ".join(head) + " |")
@@ -586,12 +591,13 @@ def table(results: list[dict], tgts: list[dict], info: dict) -> str:
     for r in results:
         if r.get("faultline_overhead_kb") is None:
             continue
-        approx = "" if r.get("faultline_processes") == 1 else " (≥)"
+        # With several processes the per-process peaks count shared frames once per process.
+        single = r.get("faultline_processes") == 1
         sampled = (r.get("rss_pass") or {}).get("rss_beyond_ram_max_kb")
         lines.append(f"| {r['name']} | {r['median_maxrss_kb']['faultline'] / 1024:.1f} MiB | "
                      f"{r['faultline_guest_peak_kb'] / 1024:.1f} MiB | "
-                     f"{r['faultline_overhead_kb'] / 1024:.1f} MiB{approx} | "
-                     f"{fmt_num(sampled / 1024 if sampled is not None else None, 'MiB')} | "
+                     + (f"{r['faultline_overhead_kb'] / 1024:.1f} MiB | " if single else "n/a | ")
+                     + f"{fmt_num(sampled / 1024 if sampled is not None else None, 'MiB')} | "
                      f"{r['faultline_processes']} |")
     return "\n".join(lines)
 
