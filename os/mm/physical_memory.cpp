@@ -19,15 +19,6 @@ PhysicalMemory::PhysicalMemory(std::uint64_t bytes) : m_frame_count(bytes >> kPa
     if (p == MAP_FAILED)
         throw std::runtime_error("cannot reserve " + std::to_string(bytes) + " bytes of host memory for guest RAM");
     m_base = static_cast<std::byte*>(p);
-    // The host's first touch of a frame is most of what a first-time fault costs (perf:
-    // 80% of touch_pages and fork_write in the host kernel's page-fault path). Backed by
-    // transparent huge pages where the host allows it (Debian's default is "madvise"), the
-    // host faults once per 2 MiB instead of once per frame; frames are handed out low-first,
-    // so the resident set still grows with the frames in use (in 2 MiB steps). Such a fault
-    // may wait for the host to compact memory into a huge page: less time on average, more
-    // variance (touching 200k frames: median 857 -> 567 ms, 150 ms at best). Where THP is
-    // unavailable this is a no-op.
-    (void)::madvise(p, m_frame_count << kPageShift, MADV_HUGEPAGE);
     m_frames.resize(m_frame_count);
     m_free.reserve(m_frame_count);
     // Push high frames first so that low frames are handed out first (a compact, cache-

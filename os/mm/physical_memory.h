@@ -1,7 +1,7 @@
 // PhysicalMemory: the emulated machine's RAM and its frame table.
 //
 // RAM is one host buffer (reserved with MAP_NORESERVE, so the host pays for a frame only
-// when it is first touched; MADV_HUGEPAGE, so it pays per 2 MiB where it can). Frames are handed out LIFO so that recently freed frames,
+// when it is first touched). Frames are handed out LIFO so that recently freed frames,
 // whose host pages are already resident, are reused first.
 #pragma once
 
