@@ -25,6 +25,10 @@ Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     if (!config.fault_log_dir.empty()) {
         m_fault_log = std::make_unique<trace::FaultLog>(config.fault_log_dir);
         m_pmem.set_fault_observer(this);
+        if (config.sample_access_ns) {
+            m_sampler = std::make_unique<trace::AccessSampler>(config.fault_log_dir, config.sample_access_ns);
+            m_sampler->advance(0);
+        }
     }
     m_cpu = std::make_unique<emu::Cpu>(m_pmem.host_base(), m_pmem.size_bytes(), *this);
     // One reserved frame holds the GDT and the stub that enters CPL 3; it is zeroed after.
@@ -118,7 +122,9 @@ void Kernel::schedule_loop() {
         switch_to(*next);
         // Preemption costs a call per translation block: only while another task waits
         // for the CPU or a sleeper's deadline must be able to come.
-        if (m_scheduler.runnable_count() > 0 || next_event())
+        const std::optional<std::uint64_t> event = next_event(true);
+        m_next_event_due = event.value_or(~std::uint64_t{0});
+        if (m_scheduler.runnable_count() > 0 || event)
             m_cpu->arm_preemption(m_config.quantum_blocks);
         else
             m_cpu->disarm_preemption();
@@ -138,7 +144,7 @@ void Kernel::schedule_loop() {
                 m_clock.advance(sched::Clock::kQuantumNs);
                 break;
             }
-            if (m_resched || m_yielded)
+            if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due)
                 break;
         }
         if (m_current->state == TaskState::Runnable)
@@ -190,8 +196,10 @@ void Kernel::finish_run(emu::StopReason reason) {
     }
 }
 
-std::optional<std::uint64_t> Kernel::next_event() const {
+std::optional<std::uint64_t> Kernel::next_event(bool with_sampling) const {
     std::optional<std::uint64_t> next = m_scheduler.earliest_deadline();
+    if (with_sampling && m_sampler && (!next || m_sampler->next_due() < *next))
+        next = m_sampler->next_due();
     for (const auto& [pid, p] : m_processes)
         if (p->itimer_real_deadline && !p->exited() && (!next || p->itimer_real_deadline < *next))
             next = p->itimer_real_deadline;
@@ -201,6 +209,8 @@ std::optional<std::uint64_t> Kernel::next_event() const {
 void Kernel::run_timers() {
     const std::uint64_t now = m_clock.elapsed_ns();
     m_scheduler.expire(now);
+    if (m_sampler && m_sampler->next_due() <= now)
+        sample_access();
     std::vector<proc::Process*> due;
     for (auto& [pid, p] : m_processes)
         if (p->itimer_real_deadline && p->itimer_real_deadline <= now && !p->exited())
@@ -215,7 +225,8 @@ void Kernel::run_timers() {
 }
 
 bool Kernel::idle() {
-    const auto deadline = next_event();
+    // Sampling alone does not count: with nothing else to come, every task sleeps forever.
+    const auto deadline = next_event(false);
     if (!deadline) {
         report_deadlock();
         return !m_tasks.empty();
@@ -270,7 +281,15 @@ std::optional<emu::TlbEntry> Kernel::tlb_fill(std::uint64_t vaddr, emu::MemAcces
         m_pending_fault = PendingFault{vaddr, a, mm::FaultError::MapError};
         return std::nullopt;
     }
-    auto t = current().mm().translate(vaddr, a);
+    mm::AddressSpace& mm = current().mm();
+    const mm::FaultCounters& faults = mm.fault_counters();
+    const std::uint64_t before = faults.minor + faults.major;
+    auto t = mm.translate(vaddr, a);
+    if (faults.minor + faults.major != before) {
+        m_clock.advance(sched::Clock::kFaultNs);
+        if (m_clock.elapsed_ns() >= m_next_event_due)
+            m_cpu->stop();  // a timer is due: after this access, see to it
+    }
     if (!t) {
         m_pending_fault = PendingFault{vaddr, a, t.error()};
         return std::nullopt;
@@ -308,7 +327,8 @@ void Kernel::syscall() {
     t.wake_reason = proc::WakeReason::None;
     // Register changes and signal work must not happen inside the hook: leave the run (RIP
     // then points past the syscall) and do them in return_to_user().
-    if (t.pending_regs || signal_work_pending() || m_resched || m_yielded || t.state != TaskState::Runnable)
+    if (t.pending_regs || signal_work_pending() || m_resched || m_yielded || t.state != TaskState::Runnable ||
+        m_clock.elapsed_ns() >= m_next_event_due)
         m_cpu->stop();
     else
         t.syscall_rip.reset();  // the run goes on: later reports name later instructions

@@ -26,6 +26,7 @@
 #include "os/proc/task.h"
 #include "os/sched/clock.h"
 #include "os/sched/scheduler.h"
+#include "os/trace/access_sampler.h"
 #include "os/trace/fault_log.h"
 #include "os/trace/process_stats.h"
 
@@ -63,6 +64,9 @@ struct KernelConfig {
     std::string fault_log_dir;
     // Print a per-process statistics table on stderr at the end.
     bool stats = false;
+    // Sample every process's working set every this many ns of virtual time into
+    // fault_log_dir (0: never).
+    std::uint64_t sample_access_ns = 0;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
@@ -214,8 +218,11 @@ private:
     // No task can run: wait for the earliest deadline, or report a deadlock.
     bool idle();
     void report_deadlock();
-    // The earliest thing that will happen by itself: a sleeper's deadline or an interval timer.
-    std::optional<std::uint64_t> next_event() const;
+    // The earliest thing that will happen by itself: a sleeper's deadline or an interval
+    // timer (and, if `with_sampling`, the next working-set sample, which wakes nobody).
+    std::optional<std::uint64_t> next_event(bool with_sampling) const;
+    // Takes the working-set samples that are due.
+    void sample_access();
     // Wakes sleepers whose deadline passed and fires due interval timers (SIGALRM).
     void run_timers();
     std::string describe_sleep(const proc::Task& t) const;
@@ -294,6 +301,9 @@ private:
     // woke another task that now competes for the CPU).
     bool m_resched = false;
     bool m_yielded = false;
+    // When the next timer, deadline or sample is due (virtual ns): a run that gets there
+    // stops so that it happens on time.
+    std::uint64_t m_next_event_due = ~std::uint64_t{0};
     int m_last_pid = kFirstPid - 1;
     std::optional<proc::ExitState> m_first_exit;
     std::optional<PendingFault> m_pending_fault;
@@ -301,6 +311,7 @@ private:
     std::set<std::uint64_t> m_reported_syscalls;
     // Observation.
     std::unique_ptr<trace::FaultLog> m_fault_log;
+    std::unique_ptr<trace::AccessSampler> m_sampler;
     std::uint64_t m_fault_seq = 0;
     bool m_in_syscall = false;
     std::vector<trace::ProcessStats> m_finished;

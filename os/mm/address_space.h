@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
@@ -110,6 +111,12 @@ struct RemapLimits {
     bool low_addresses_allowed = true;
 };
 
+// A run of consecutive pages.
+struct PageRun {
+    VirtAddr start = 0;
+    std::uint64_t pages = 0;
+};
+
 class AddressSpace {
 public:
     // Lowest address mmap may hand out (Linux vm.mmap_min_addr).
@@ -142,6 +149,11 @@ public:
     const VmaTree& vmas() const { return m_vmas; }
     PageTable& page_table() { return m_page_table; }
     const FaultCounters& fault_counters() const { return m_faults; }
+
+    // --- working-set sampling (os/mm/young.cpp) ---
+    // The present pages whose Accessed bit is set, as runs in address order; clears the bits
+    // (and flushes the TLB) so that the next call sees only what was touched in between.
+    std::vector<PageRun> take_young_pages();
 
     // --- fork (os/mm/fork.cpp) ---
     // dup_mmap() with copy_page_range(): a new address space for a child process, with the

@@ -326,6 +326,33 @@ fault-log-signal)
     expect_status 125
     expect_stderr "^faultline: --fault-log /proc/version/x: "
     ;;
+sample-access)
+    # Working-set samples: the pages touched in each period, the same in every run.
+    run run --fault-log "$work/log" --sample-access 20us -- "$guests/cli/touch_pages" 4
+    expect_status 0
+    python3 - "$work/log/2.access.jsonl" <<'PY' || fail "access samples"
+import json, sys
+samples = [json.loads(line) for line in open(sys.argv[1])]
+assert len(samples) >= 3, len(samples)
+times = [s["time_ns"] for s in samples]
+assert times == sorted(times)
+for s in samples:
+    assert s["pid"] == 2 and s["period_ns"] == 20000
+    assert s["pages"] == sum(n for _, n in s["runs"])
+    assert all(start % 4096 == 0 and n > 0 for start, n in s["runs"])
+# Pages are counted in the period they were touched, not again after the bits were cleared.
+assert sum(s["pages"] for s in samples) >= 1024
+assert max(s["pages"] for s in samples) < 1024 + 64
+PY
+    mv "$work/log" "$work/first"
+    run run --fault-log "$work/log" --sample-access 20us -- "$guests/cli/touch_pages" 4
+    cmp -s "$work/log/2.access.jsonl" "$work/first/2.access.jsonl" || fail "the second run's samples differ"
+    run run --sample-access 1ms -- "$hello"
+    expect_status 125
+    expect_stderr "needs --fault-log"
+    run run --fault-log "$work/x" --sample-access 10parsecs -- "$hello"
+    expect_status 125
+    ;;
 stats)
     run run --stats -- "$guests/cli/sched_probe" forkmax
     expect_status 0

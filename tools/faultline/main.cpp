@@ -13,6 +13,7 @@
 
 #include "os/kernel.h"
 #include "syscalls/dispatcher.h"
+#include "tools/faultline/duration.h"
 #include "tools/faultline/size.h"
 
 extern char** environ;
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
     bool real_time = false;
     std::string fault_log_dir;
     bool stats = false;
+    std::string sample_access_text;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -81,6 +83,9 @@ int main(int argc, char** argv) {
                   "reproducible and sleeping costs nothing)");
     run->add_option("--fault-log", fault_log_dir,
                     "Write every page fault of process PID to DIR/PID.faults.jsonl (created if missing)");
+    run->add_option("--sample-access", sample_access_text,
+                    "Every PERIOD of virtual time (e.g. 10ms, 500us, 1s), record which pages each process "
+                    "touched (Accessed bits, then cleared) into DIR/PID.access.jsonl; needs --fault-log DIR");
     run->add_flag("--stats", stats, "At the end, print a table of faults, peak memory and syscalls per process");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
@@ -116,6 +121,18 @@ int main(int argc, char** argv) {
     config.real_time = real_time;
     config.fault_log_dir = fault_log_dir;
     config.stats = stats;
+    if (!sample_access_text.empty()) {
+        const auto period = tools::parse_duration_ns(sample_access_text);
+        if (!period || *period < 1000) {
+            spdlog::error("--sample-access {}: expected a period of at least 1us, like 10ms", sample_access_text);
+            return 125;
+        }
+        if (fault_log_dir.empty()) {
+            spdlog::error("--sample-access needs --fault-log DIR (the samples go next to the fault logs)");
+            return 125;
+        }
+        config.sample_access_ns = *period;
+    }
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
