@@ -27,6 +27,10 @@
 #include "os/sched/clock.h"
 #include "os/sched/scheduler.h"
 
+namespace os::trace {
+class SyscallTracer;
+}
+
 namespace os {
 
 class Kernel;
@@ -57,6 +61,9 @@ struct KernelConfig {
     bool real_time = false;
     // Translation blocks a task may run while another task waits for the CPU.
     std::uint64_t quantum_blocks = 200'000;
+    // --trace-syscalls: where syscalls, signals and exits are written (not owned; outlives
+    // the kernel), or null.
+    trace::SyscallTracer* syscall_trace = nullptr;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "os/kernel.h"
+#include "os/trace/syscall_tracer.h"
 #include "syscalls/dispatcher.h"
 #include "tools/faultline/size.h"
 
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     int verbosity = 0;
     int max_procs = 256;
     bool real_time = false;
+    std::string trace_syscalls;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -77,6 +79,9 @@ int main(int argc, char** argv) {
     run->add_flag("--real-time", real_time,
                   "Clocks follow the host and sleeps take real time (default: a virtual clock, so runs are "
                   "reproducible and sleeping costs nothing)");
+    run->add_flag("--trace-syscalls{-}", trace_syscalls,
+                  "Write every syscall, signal and exit like strace -f: to stderr, or with =FILE to FILE, or "
+                  "with =DIR/ (or an existing directory) to DIR/<pid>.trace for each process");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
         ->required();
@@ -109,6 +114,16 @@ int main(int argc, char** argv) {
     config.seed = seed;
     config.max_procs = max_procs;
     config.real_time = real_time;
+    std::unique_ptr<os::trace::SyscallTracer> tracer;
+    if (!trace_syscalls.empty()) {
+        auto opened = os::trace::SyscallTracer::open(trace_syscalls);
+        if (!opened) {
+            spdlog::error("--trace-syscalls: {}", opened.error());
+            return 125;
+        }
+        tracer = std::move(*opened);
+        config.syscall_trace = tracer.get();
+    }
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
