@@ -11,7 +11,8 @@ namespace {
 constexpr Named kProt[] = {{0x1, "PROT_READ"}, {0x2, "PROT_WRITE"}, {0x4, "PROT_EXEC"}, {0x8, "PROT_SEM"},
                            {0x01000000, "PROT_GROWSDOWN"}, {0x02000000, "PROT_GROWSUP"}};
 
-constexpr Named kMapType[] = {{0x1, "MAP_SHARED"}, {0x2, "MAP_PRIVATE"}, {0x3, "MAP_SHARED_VALIDATE"}};
+constexpr Named kMapType[] = {{0x0, "MAP_FILE"}, {0x1, "MAP_SHARED"}, {0x2, "MAP_PRIVATE"},
+                               {0x3, "MAP_SHARED_VALIDATE"}};
 constexpr std::uint64_t kMapTypeMask = 0xf, kMapHugetlb = 0x40000, kMapHugeShift = 26, kMapHugeMask = 0x3f;
 constexpr Named kMapFlags[] = {
     {0x10, "MAP_FIXED"},        {0x20, "MAP_ANONYMOUS"},    {0x40, "MAP_32BIT"},      {0x100, "MAP_GROWSDOWN"},
@@ -50,6 +51,14 @@ constexpr Named kFileType[] = {{0140000, "S_IFSOCK"}, {0120000, "S_IFLNK"}, {010
                                {060000, "S_IFBLK"},   {040000, "S_IFDIR"},  {020000, "S_IFCHR"},
                                {010000, "S_IFIFO"}};
 constexpr Named kModeBits[] = {{04000, "S_ISUID"}, {02000, "S_ISGID"}, {01000, "S_ISVTX"}};
+constexpr Named kStatxSync[] = {{0, "AT_STATX_SYNC_AS_STAT"}, {0x2000, "AT_STATX_FORCE_SYNC"},
+                                 {0x4000, "AT_STATX_DONT_SYNC"}, {0x6000, "AT_STATX_SYNC_TYPE"}};
+constexpr Named kStatxMask[] = {
+    {0x7ff, "STATX_BASIC_STATS"}, {0x1, "STATX_TYPE"},    {0x2, "STATX_MODE"},      {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},           {0x10, "STATX_GID"},    {0x20, "STATX_ATIME"},    {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},        {0x100, "STATX_INO"},   {0x200, "STATX_SIZE"},    {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},       {0x1000, "STATX_MNT_ID"}, {0x2000, "STATX_DIOALIGN"}, {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"}};
 constexpr Named kWhence[] = {{0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}, {3, "SEEK_DATA"}, {4, "SEEK_HOLE"}};
 
 constexpr Named kCloneFlags[] = {
@@ -190,12 +199,7 @@ std::string octal_text(std::uint64_t value) {
 std::string mmap_prot_text(std::uint64_t prot) { return flags_text(prot, kProt, "PROT_NONE"); }
 
 std::string mmap_flags_text(std::uint64_t flags) {
-    if (flags == 0)
-        return "0";
-    std::string out;
-    const std::uint64_t type = flags & kMapTypeMask;
-    if (type)
-        out = enum_text(type, kMapType);
+    std::string out = enum_text(flags & kMapTypeMask, kMapType);
     std::uint64_t rest = flags & ~kMapTypeMask;
     std::uint64_t huge = 0;
     if (rest & kMapHugetlb) {
@@ -246,6 +250,23 @@ std::string file_mode_text(std::uint64_t mode) {
         add(out, fmt::format("{:#x}", mode & ~std::uint64_t{0177777}));
     return out;
 }
+
+std::string device_text(std::uint64_t dev) {
+    const std::uint64_t major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~std::uint64_t{0xfff});
+    const std::uint64_t minor = (dev & 0xff) | ((dev >> 12) & ~std::uint64_t{0xff});
+    auto hex = [](std::uint64_t v) { return v ? fmt::format("{:#x}", v) : std::string("0"); };
+    return fmt::format("makedev({}, {})", hex(major), hex(minor));
+}
+
+std::string statx_flags_text(std::uint64_t flags) {
+    flags &= 0xffffffff;
+    std::string out = enum_text(flags & 0x6000, kStatxSync);
+    if (flags & ~std::uint64_t{0x6000})
+        add(out, flags_text(flags & ~std::uint64_t{0x6000}, kAtFlags));
+    return out;
+}
+
+std::string statx_mask_text(std::uint64_t mask) { return flags_text(mask & 0xffffffff, kStatxMask); }
 
 std::string whence_text(std::uint64_t whence) { return enum_text(whence & 0xffffffff, kWhence); }
 

@@ -39,6 +39,11 @@ std::string at_flags_text(std::uint64_t flags);
 std::string access_mode_text(std::uint64_t mode);
 // A file mode with its type: "S_IFREG|0644", "S_IFDIR|S_ISVTX|0777".
 std::string file_mode_text(std::uint64_t mode);
+// A device number: "makedev(0x1, 0x3)".
+std::string device_text(std::uint64_t dev);
+// statx's flags (the sync type first: "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW") and mask.
+std::string statx_flags_text(std::uint64_t flags);
+std::string statx_mask_text(std::uint64_t mask);
 std::string whence_text(std::uint64_t whence);
 // clone()'s flags, the exit signal in the low byte last: "CLONE_CHILD_SETTID|SIGCHLD".
 std::string clone_flags_text(std::uint64_t flags);

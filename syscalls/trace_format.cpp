@@ -25,6 +25,11 @@ constexpr std::uint32_t kFutexBitsetMatchAny = 0xffffffff;
 constexpr std::uint64_t kFrameMaskOffset =
     offsetof(linux_abi::RtSigframe, uc) + offsetof(linux_abi::UContext, uc_sigmask) - 8;
 
+bool is_device_mode(std::uint64_t mode) {
+    const std::uint64_t type = mode & 0170000;
+    return type == 020000 || type == 060000;  // S_IFCHR, S_IFBLK
+}
+
 std::string decimal(std::uint64_t v) { return std::to_string(static_cast<std::int64_t>(v)); }
 std::string int32(std::uint64_t v) { return std::to_string(static_cast<std::int32_t>(v)); }
 std::string hex(std::uint64_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
@@ -42,10 +47,13 @@ std::string input_text(const GuestMemory& mem, Arg kind, std::uint64_t v, std::u
     case Arg::BufIn: return buffer_arg(mem, v, aux);
     case Arg::IovIn: return iovec_text(mem, v, aux, ~std::uint64_t{0});
     case Arg::PollfdsIn: return pollfd_text(mem, v, aux);
-    case Arg::Mode: return octal_text(v & 0xffffffff);
-    case Arg::FileMode: return file_mode_text(v & 0xffffffff);
+    case Arg::Mode: return octal_text(v & 0xffff);  // umode_t
+    case Arg::FileMode: return file_mode_text(v & 0xffff);
     case Arg::OpenFlags: return open_flags_text(v);
-    case Arg::OpenMode: return octal_text(v & 0xffffffff);
+    case Arg::OpenMode: return octal_text(v & 0xffff);
+    case Arg::Dev: return device_text(v);
+    case Arg::StatxFlags: return statx_flags_text(v);
+    case Arg::StatxMask: return statx_mask_text(v);
     case Arg::FdFlags: return fd_flags_text(v);
     case Arg::AtFlags: return at_flags_text(v);
     case Arg::AccessMode: return access_mode_text(v);
@@ -99,6 +107,8 @@ std::string output_text(const GuestMemory& mem, Arg kind, std::uint64_t v, std::
     const auto r = static_cast<std::uint64_t>(result);
     switch (kind) {
     case Arg::BufOut: return buffer_arg(mem, v, r);
+    case Arg::BufOutHex: return buffer_arg(mem, v, r, Quote::Hex);
+    case Arg::MincoreOut: return mincore_vec_text(mem, v, (aux + os::mm::kPageSize - 1) / os::mm::kPageSize);
     case Arg::StrOut: return string_arg(mem, v, std::min<std::uint64_t>(aux, kMaxPathBytes));
     case Arg::IovOut: return iovec_text(mem, v, aux, r);
     case Arg::IntPairOut: return int_array_text(mem, v, 2);
@@ -120,6 +130,7 @@ std::string output_text(const GuestMemory& mem, Arg kind, std::uint64_t v, std::
     case Arg::TimevalOut: return timeval_text(mem, v);
     case Arg::RlimitOut: return rlimit_text(mem, v);
     case Arg::StatOut: return stat_text(mem, v);
+    case Arg::StatxOut: return statx_text(mem, v);
     case Arg::UtsnameOut: return utsname_text(mem, v);
     default: return pointer_text(v);
     }
@@ -164,7 +175,11 @@ void TracedCall::lay_out_table(const Signature& sig, const std::uint64_t args[6]
     for (int i = 0; i < 6 && sig.args[i] != Arg::None; ++i) {
         if (sig.args[i] == Arg::OpenMode && !(args[i - 1] & (kOCreat | kOTmpfile)))
             continue;
-        add(sig.args[i], args[i], i < 5 ? args[i + 1] : 0);
+        if (sig.args[i] == Arg::Dev && !is_device_mode(args[i - 1]))
+            continue;
+        // The size or count a kind needs is the next argument (mincore's the previous one).
+        const std::uint64_t aux = sig.args[i] == Arg::MincoreOut ? args[i - 1] : i < 5 ? args[i + 1] : 0;
+        add(sig.args[i], args[i], aux);
     }
 }
 

@@ -71,6 +71,16 @@ std::string quote(std::string_view bytes, bool truncated) {
     return out;
 }
 
+std::string quote_hex(std::string_view bytes, bool truncated) {
+    std::string out = "\"";
+    for (const char c : bytes)
+        out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    out += '"';
+    if (truncated)
+        out += "...";
+    return out;
+}
+
 std::string pointer_text(std::uint64_t addr) { return addr ? fmt::format("{:#x}", addr) : "NULL"; }
 
 std::string string_arg(const GuestMemory& mem, std::uint64_t addr, std::size_t max) {
@@ -79,12 +89,14 @@ std::string string_arg(const GuestMemory& mem, std::uint64_t addr, std::size_t m
     return s ? quote(*s, truncated) : pointer_text(addr);
 }
 
-std::string buffer_arg(const GuestMemory& mem, std::uint64_t addr, std::uint64_t len) {
+std::string buffer_arg(const GuestMemory& mem, std::uint64_t addr, std::uint64_t len, Quote how) {
+    if (!addr)
+        return "NULL";
     const std::uint64_t shown = std::min<std::uint64_t>(len, kMaxStringBytes);
     std::string bytes(shown, '\0');
     if (!mem.read(addr, bytes.data(), shown))
         return pointer_text(addr);
-    return quote(bytes, len > shown);
+    return how == Quote::Hex ? quote_hex(bytes, len > shown) : quote(bytes, len > shown);
 }
 
 }  // namespace syscalls::trace

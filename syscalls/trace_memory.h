@@ -46,11 +46,14 @@ private:
 // `bytes` in double quotes with C escapes (\n, \t, \", \\, octal for the rest, like strace),
 // then "..." if `truncated`.
 std::string quote(std::string_view bytes, bool truncated = false);
+// Every byte as \xNN (random bytes, where escapes would not help).
+std::string quote_hex(std::string_view bytes, bool truncated = false);
 // An address: "NULL" or "0x7ffc1000".
 std::string pointer_text(std::uint64_t addr);
 // A string argument: quoted (at most `max` bytes), or its address if it cannot be read.
 std::string string_arg(const GuestMemory& mem, std::uint64_t addr, std::size_t max);
 // A buffer of `len` bytes: quoted (at most kMaxStringBytes), or its address.
-std::string buffer_arg(const GuestMemory& mem, std::uint64_t addr, std::uint64_t len);
+enum class Quote : std::uint8_t { Escapes, Hex };
+std::string buffer_arg(const GuestMemory& mem, std::uint64_t addr, std::uint64_t len, Quote how = Quote::Escapes);
 
 }  // namespace syscalls::trace

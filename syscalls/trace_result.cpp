@@ -23,6 +23,7 @@ std::string result_text(std::int64_t result, ResultKind kind) {
                       : "0 (flags O_RDONLY)";
     case ResultKind::DescriptorFlags:
         return result ? fmt::format("{:#x} (flags {})", result, result == 1 ? "FD_CLOEXEC" : "?") : "0";
+    case ResultKind::Signal: return fmt::format("{} ({})", result, signal_text(static_cast<std::uint64_t>(result)));
     case ResultKind::Decimal: break;
     }
     return std::to_string(result);

@@ -12,8 +12,9 @@ namespace syscalls::trace {
 using linux_abi::Errno;
 
 // How a successful result reads: most are numbers; addresses (mmap, brk) are hex; umask's
-// old mask is octal; fcntl's F_GETFL and F_GETFD flags are named ("0x8002 (flags O_RDWR|...)").
-enum class ResultKind : std::uint8_t { Decimal, Hex, Octal, FileStatusFlags, DescriptorFlags };
+// old mask is octal; fcntl's F_GETFL and F_GETFD flags are named ("0x8002 (flags O_RDWR|...)"),
+// rt_sigtimedwait's signal too ("10 (SIGUSR1)").
+enum class ResultKind : std::uint8_t { Decimal, Hex, Octal, FileStatusFlags, DescriptorFlags, Signal };
 
 // The C library's message for `e` (strace's own for the kernel-internal restart codes).
 std::string_view errno_message(Errno e);

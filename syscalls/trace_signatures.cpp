@@ -79,7 +79,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[93] = sig({Int, Int, Int});                        // fchown
     t[94] = sig({Path, Int, Int});                       // lchown
     t[95] = sig({Mode}, ResultKind::Octal);              // umask
-    t[133] = sig({Path, FileMode, Hex});                 // mknod
+    t[133] = sig({Path, FileMode, Dev});                 // mknod
     t[137] = sig({Path, Ptr});                           // statfs
     t[138] = sig({Int, Ptr});                            // fstatfs
     t[161] = sig({Path});                                // chroot
@@ -104,7 +104,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[233] = sig({Int, Int, Int, Ptr});                  // epoll_ctl
     t[257] = sig({DirFd, Path, OpenFlags, OpenMode});    // openat
     t[258] = sig({DirFd, Path, Mode});                   // mkdirat
-    t[259] = sig({DirFd, Path, FileMode, Hex});          // mknodat
+    t[259] = sig({DirFd, Path, FileMode, Dev});          // mknodat
     t[260] = sig({DirFd, Path, Int, Int, AtFlags});      // fchownat
     t[262] = sig({DirFd, Path, StatOut, AtFlags});       // newfstatat
     t[263] = sig({DirFd, Path, AtFlags});                // unlinkat
@@ -128,7 +128,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[316] = sig({DirFd, Path, DirFd, Path, RenameFlags});  // renameat2
     t[319] = sig({Str, FdFlags});                        // memfd_create
     t[326] = sig({Int, Ptr, Int, Ptr, Uint, Hex});       // copy_file_range
-    t[332] = sig({DirFd, Path, AtFlags, Hex, Ptr});      // statx
+    t[332] = sig({DirFd, Path, StatxFlags, StatxMask, StatxOut});     // statx
     t[436] = sig({Int, Int, Hex});                       // close_range
     t[439] = sig({DirFd, Path, AccessMode, AtFlags});    // faccessat2
     t[452] = sig({DirFd, Path, Mode, AtFlags});          // fchmodat2
@@ -139,7 +139,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[12] = sig({Ptr}, hex);                             // brk
     t[25] = laid_out(Layout::Mremap, hex);               // mremap
     t[26] = sig({Ptr, Uint, MsyncFlags});                // msync
-    t[27] = sig({Ptr, Uint, Ptr});                       // mincore
+    t[27] = sig({Ptr, Uint, MincoreOut});                     // mincore
     t[28] = sig({Ptr, Uint, Madvise});                   // madvise
     t[29] = sig({Hex, Uint, Hex});                       // shmget
     t[30] = sig({Int, Ptr, Hex}, hex);                   // shmat
@@ -193,7 +193,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[302] = sig({Int, Resource, RlimitIn, RlimitOut});  // prlimit64
     t[309] = sig({Ptr, Ptr, Ptr});                       // getcpu
     t[317] = sig({Int, Hex, Ptr});                       // seccomp
-    t[318] = sig({BufOut, Uint, GetrandomFlags});        // getrandom
+    t[318] = sig({BufOutHex, Uint, GetrandomFlags});        // getrandom
     t[322] = sig({DirFd, Path, Argv, Envp, AtFlags});    // execveat
     t[334] = sig({Ptr, Hex, Hex, Hex});                  // rseq
     t[434] = sig({Int, Hex});                            // pidfd_open
@@ -205,7 +205,7 @@ constexpr std::array<Signature, kTableSize> make_table() {
     t[34] = sig({});                                            // pause
     t[62] = sig({Int, Signal});                                 // kill
     t[127] = sig({SigsetOut, Uint});                            // rt_sigpending
-    t[128] = sig({SigsetIn, SiginfoOut, TimespecIn, Uint});     // rt_sigtimedwait
+    t[128] = sig({SigsetIn, SiginfoOut, TimespecIn, Uint}, ResultKind::Signal);   // rt_sigtimedwait
     t[129] = sig({Int, Signal, SiginfoIn});                     // rt_sigqueueinfo
     t[130] = sig({SigsetIn, Uint});                             // rt_sigsuspend
     t[131] = sig({StackIn, StackOut});                          // sigaltstack

@@ -29,6 +29,9 @@ enum class Arg : std::uint8_t {
     FileMode,  // S_IF* type and permission bits (mknod)
     OpenFlags,
     OpenMode,  // open's mode: shown only with O_CREAT or O_TMPFILE in the previous argument
+    Dev,       // mknod's device: shown only for a device type in the previous argument
+    StatxFlags,
+    StatxMask,
     FdFlags,   // O_CLOEXEC, O_NONBLOCK (pipe2, dup3)
     AtFlags,
     AccessMode,
@@ -72,6 +75,8 @@ enum class Arg : std::uint8_t {
     RtSigreturnMask,  // the mask in the signal frame at the stack pointer
     // Shown once the call returned: what it wrote (the address if it failed).
     BufOut,  // as many bytes as the call returned
+    BufOutHex,  // the same, every byte in hex (getrandom)
+    MincoreOut, // one byte per page of the length in the previous argument
     StrOut,  // a NUL-terminated string; the next argument is the buffer's size
     IovOut,  // struct iovec[] filled with as many bytes as the call returned
     IntPairOut,
@@ -85,6 +90,7 @@ enum class Arg : std::uint8_t {
     TimevalOut,
     RlimitOut,
     StatOut,
+    StatxOut,
     UtsnameOut,
 };
 

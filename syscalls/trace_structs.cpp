@@ -14,6 +14,8 @@ namespace syscalls::trace {
 
 namespace {
 
+// iovec_text's data_bytes for buffers the call reads (all of each is shown).
+constexpr std::uint64_t kAllData = ~std::uint64_t{0};
 // The most pointers counted in an envp before giving up.
 constexpr std::size_t kMaxEnvp = 65536;
 
@@ -109,7 +111,8 @@ std::string iovec_text(const GuestMemory& mem, std::uint64_t addr, std::uint64_t
         if (!iov)
             return pointer_text(addr);
         const std::uint64_t shown = std::min(iov->len, data_bytes);
-        data_bytes -= shown;
+        if (data_bytes != kAllData)
+            data_bytes -= shown;
         std::string base = buffer_arg(mem, iov->base, shown);
         out += fmt::format("{}{{iov_base={}, iov_len={}}}", i ? ", " : "", base, iov->len);
     }
@@ -153,13 +156,23 @@ std::string stat_text(const GuestMemory& mem, std::uint64_t addr) {
     if (!st)
         return pointer_text(addr);
     const std::uint32_t type = st->st_mode & 0170000;
-    if (type == 020000 || type == 060000) {  // character and block devices
-        const std::uint64_t major = ((st->st_rdev >> 8) & 0xfff) | ((st->st_rdev >> 32) & ~std::uint64_t{0xfff});
-        const std::uint64_t minor = (st->st_rdev & 0xff) | ((st->st_rdev >> 12) & ~std::uint64_t{0xff});
-        return fmt::format("{{st_mode={}, st_rdev=makedev({}, {}), ...}}", file_mode_text(st->st_mode),
-                           hex_or_zero(major), hex_or_zero(minor));
-    }
+    if (type == 020000 || type == 060000)  // character and block devices
+        return fmt::format("{{st_mode={}, st_rdev={}, ...}}", file_mode_text(st->st_mode), device_text(st->st_rdev));
     return fmt::format("{{st_mode={}, st_size={}, ...}}", file_mode_text(st->st_mode), st->st_size);
+}
+
+std::string statx_text(const GuestMemory& mem, std::uint64_t addr) {
+    struct {
+        std::uint32_t mask, blksize;
+        std::uint64_t attributes;
+        std::uint32_t nlink, uid, gid;
+        std::uint16_t mode, pad;
+        std::uint64_t ino, size;
+    } st{};
+    if (!addr || !mem.read(addr, &st, sizeof(st)))
+        return pointer_text(addr);
+    return fmt::format("{{stx_mask={}, stx_attributes={}, stx_mode={}, stx_size={}, ...}}", statx_mask_text(st.mask),
+                       hex_or_zero(st.attributes), file_mode_text(st.mode), st.size);
 }
 
 std::string rlimit_text(const GuestMemory& mem, std::uint64_t addr) {
@@ -169,6 +182,17 @@ std::string rlimit_text(const GuestMemory& mem, std::uint64_t addr) {
     if (!addr || !mem.read(addr, &r, sizeof(r)))
         return pointer_text(addr);
     return fmt::format("{{rlim_cur={}, rlim_max={}}}", rlim_value_text(r.cur), rlim_value_text(r.max));
+}
+
+std::string mincore_vec_text(const GuestMemory& mem, std::uint64_t addr, std::uint64_t pages) {
+    const std::uint64_t shown = std::min<std::uint64_t>(pages, kMaxElements);
+    std::string bytes(shown, '\0');
+    if (!addr || !mem.read(addr, bytes.data(), shown))
+        return pointer_text(addr);
+    std::string out = "[";
+    for (std::uint64_t i = 0; i < shown; ++i)
+        out += fmt::format("{}{}", i ? ", " : "", static_cast<unsigned>(static_cast<unsigned char>(bytes[i])));
+    return out + (pages > shown ? ", ...]" : "]");
 }
 
 std::string int_array_text(const GuestMemory& mem, std::uint64_t addr, std::size_t count) {

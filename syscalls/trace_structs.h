@@ -27,8 +27,12 @@ std::string argv_text(const GuestMemory& mem, std::uint64_t addr);
 std::string envp_text(const GuestMemory& mem, std::uint64_t addr);
 // struct stat, abbreviated: "{st_mode=S_IFREG|0644, st_size=1024, ...}".
 std::string stat_text(const GuestMemory& mem, std::uint64_t addr);
+// struct statx, abbreviated: "{stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=12, ...}".
+std::string statx_text(const GuestMemory& mem, std::uint64_t addr);
 // struct rlimit: "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}".
 std::string rlimit_text(const GuestMemory& mem, std::uint64_t addr);
+// mincore's vector of `pages` bytes: "[1, 0, 1]".
+std::string mincore_vec_text(const GuestMemory& mem, std::uint64_t addr, std::uint64_t pages);
 // `count` ints: "[3, 4]".
 std::string int_array_text(const GuestMemory& mem, std::uint64_t addr, std::size_t count);
 // struct utsname, abbreviated: "{sysname="Linux", nodename="host", ...}".
