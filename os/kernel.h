@@ -30,6 +30,10 @@
 #include "os/trace/fault_log.h"
 #include "os/trace/process_stats.h"
 
+namespace os::trace {
+class SyscallTracer;
+}
+
 namespace os {
 
 class Kernel;
@@ -67,6 +71,9 @@ struct KernelConfig {
     // Sample every process's working set every this many ns of virtual time into
     // fault_log_dir (0: never).
     std::uint64_t sample_access_ns = 0;
+    // --trace-syscalls: where syscalls, signals and exits are written (not owned; outlives
+    // the kernel), or null.
+    trace::SyscallTracer* syscall_trace = nullptr;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).

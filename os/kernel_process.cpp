@@ -9,6 +9,7 @@
 #include "os/abi/signal.h"
 #include "os/kernel.h"
 #include "os/proc/exec.h"
+#include "os/trace/syscall_tracer.h"
 
 namespace os {
 
@@ -311,6 +312,8 @@ void Kernel::exit_process(Process& p) {
     if (p.pid() == kFirstPid)
         m_first_exit = p.exit_state();
     record_exit(p);
+    if (m_config.syscall_trace)
+        m_config.syscall_trace->process_exited(p.pid(), p.exit_state());
     // Keep what wait4's rusage reports, then let memory and descriptors go.
     if (p.mm_ptr()) {
         p.children_minflt += p.mm().fault_counters().minor;

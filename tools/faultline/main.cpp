@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "os/kernel.h"
+#include "os/trace/syscall_tracer.h"
 #include "syscalls/dispatcher.h"
 #include "tools/faultline/duration.h"
 #include "tools/faultline/size.h"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     std::string fault_log_dir;
     bool stats = false;
     std::string sample_access_text;
+    std::string trace_syscalls;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -87,6 +89,9 @@ int main(int argc, char** argv) {
                     "Every PERIOD of virtual time (e.g. 10ms, 500us, 1s), record which pages each process "
                     "touched (Accessed bits, then cleared) into DIR/PID.access.jsonl; needs --fault-log DIR");
     run->add_flag("--stats", stats, "At the end, print a table of faults, peak memory and syscalls per process");
+    run->add_flag("--trace-syscalls{-}", trace_syscalls,
+                  "Write every syscall, signal and exit like strace -f: to stderr, or with =FILE to FILE, or "
+                  "with =DIR/ (or an existing directory) to DIR/<pid>.trace for each process");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
         ->required();
@@ -132,6 +137,16 @@ int main(int argc, char** argv) {
             return 125;
         }
         config.sample_access_ns = *period;
+    }
+    std::unique_ptr<os::trace::SyscallTracer> tracer;
+    if (!trace_syscalls.empty()) {
+        auto opened = os::trace::SyscallTracer::open(trace_syscalls);
+        if (!opened) {
+            spdlog::error("--trace-syscalls: {}", opened.error());
+            return 125;
+        }
+        tracer = std::move(*opened);
+        config.syscall_trace = tracer.get();
     }
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
