@@ -53,6 +53,24 @@ foreach(variant IN LISTS faultline_guest_variants)
   endforeach()
 endforeach()
 
+# faultline_opt_in(OUT KIND ENABLED TRY KNOWN ALL): the names to register for an opt-in group,
+# ENABLED plus TRY (a list, or "all" for every name in ALL), each checked against KNOWN.
+function(faultline_opt_in out kind enabled try known all)
+  set(names ${enabled})
+  if(try STREQUAL "all")
+    list(APPEND names ${all})
+  else()
+    list(APPEND names ${try})
+  endif()
+  list(REMOVE_DUPLICATES names)
+  foreach(name IN LISTS names)
+    if(NOT name IN_LIST known)
+      message(FATAL_ERROR "diff tests: ${name} (an enabled or tried ${kind} test) is not one")
+    endif()
+  endforeach()
+  set(${out} ${names} PARENT_SCOPE)
+endfunction()
+
 # Process tests, guest/diff-proc/*.c: fork, exec, wait, pipes and signals between
 # processes, threads, futexes, process groups, poll and sleeping. They are always built
 # (into the same guest/<variant>/ directories) but registered as diff tests, in all three
@@ -77,18 +95,9 @@ set(FAULTLINE_PROC_DIFF_TRY "" CACHE STRING
     "guest/diff-proc programs to register as diff tests besides FAULTLINE_PROC_DIFF_ENABLED (a list, or all)")
 
 get_property(faultline_proc_guest_programs GLOBAL PROPERTY FAULTLINE_PROC_GUEST_PROGRAMS)
-set(faultline_proc_registered ${FAULTLINE_PROC_DIFF_ENABLED})
-if(FAULTLINE_PROC_DIFF_TRY STREQUAL "all")
-  list(APPEND faultline_proc_registered ${faultline_proc_guest_programs})
-else()
-  list(APPEND faultline_proc_registered ${FAULTLINE_PROC_DIFF_TRY})
-endif()
-list(REMOVE_DUPLICATES faultline_proc_registered)
+faultline_opt_in(faultline_proc_registered guest/diff-proc "${FAULTLINE_PROC_DIFF_ENABLED}"
+  "${FAULTLINE_PROC_DIFF_TRY}" "${faultline_proc_guest_programs}" "${faultline_proc_guest_programs}")
 foreach(name IN LISTS faultline_proc_registered)
-  if(NOT name IN_LIST faultline_proc_guest_programs)
-    message(FATAL_ERROR "diff tests: ${name} (FAULTLINE_PROC_DIFF_ENABLED or FAULTLINE_PROC_DIFF_TRY) "
-                        "is not a program in guest/diff-proc")
-  endif()
   foreach(variant IN LISTS faultline_guest_variants)
     faultline_add_diff_test("diff: ${variant}/${name}"
       "${faultline_diff_stdin_${name}}"
@@ -200,18 +209,9 @@ faultline_real_diff_test(sort faultline_have_sort ""
 faultline_real_diff_test(sort-keys faultline_have_sort ${FAULTLINE_DIFF_DATA}/sort_input.txt
   ${FAULTLINE_SORT} -t " " -k2,2n -k1,1 -s)
 
-set(faultline_real_registered ${FAULTLINE_REAL_DIFF_ENABLED})
-if(FAULTLINE_REAL_DIFF_TRY STREQUAL "all")
-  list(APPEND faultline_real_registered ${faultline_real_available})
-else()
-  list(APPEND faultline_real_registered ${FAULTLINE_REAL_DIFF_TRY})
-endif()
-list(REMOVE_DUPLICATES faultline_real_registered)
+faultline_opt_in(faultline_real_registered real-program "${FAULTLINE_REAL_DIFF_ENABLED}"
+  "${FAULTLINE_REAL_DIFF_TRY}" "${faultline_real_known}" "${faultline_real_available}")
 foreach(name IN LISTS faultline_real_registered)
-  if(NOT name IN_LIST faultline_real_known)
-    message(FATAL_ERROR "diff tests: ${name} (FAULTLINE_REAL_DIFF_ENABLED or FAULTLINE_REAL_DIFF_TRY) "
-                        "is not a real-program test in tests/diff/tests.cmake")
-  endif()
   if(NOT name IN_LIST faultline_real_available)
     message(STATUS "diff tests: real/${name} is enabled but its program is missing here "
                    "(busybox-static, bash-static, coreutils, gzip); not registered")
