@@ -27,7 +27,7 @@ sudo_if_needed() {
 debian_packages=(
     build-essential cmake ninja-build pkg-config
     libzydis-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
-    musl-tools busybox-static
+    musl-tools busybox-static bash-static gzip coreutils
     python3
     dpkg-dev apt
 )
