@@ -141,7 +141,7 @@ void Kernel::schedule_loop() {
             if (m_current->state != TaskState::Runnable)
                 break;
             if (reason == emu::StopReason::Preempted) {
-                m_clock.advance(sched::Clock::kQuantumNs);
+                charge(sched::Clock::kQuantumNs);
                 break;
             }
             if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due)
@@ -265,6 +265,14 @@ void Kernel::report_deadlock() {
         group_exit(*p, proc::ExitState{0, static_cast<int>(Signal::sigkill)});
 }
 
+void Kernel::charge(std::uint64_t ns) {
+    m_clock.advance(ns);
+    if (m_current && m_current->state != TaskState::Dead) {
+        m_current->cpu_ns += ns;
+        current().cpu_ns += ns;
+    }
+}
+
 void Kernel::release_dead() {
     for (auto& t : m_dead_tasks)
         if (t.get() == m_current)
@@ -286,7 +294,7 @@ std::optional<emu::TlbEntry> Kernel::tlb_fill(std::uint64_t vaddr, emu::MemAcces
     const std::uint64_t before = faults.minor + faults.major;
     auto t = mm.translate(vaddr, a);
     if (faults.minor + faults.major != before) {
-        m_clock.advance(sched::Clock::kFaultNs);
+        charge(sched::Clock::kFaultNs);
         if (m_clock.elapsed_ns() >= m_next_event_due)
             m_cpu->stop();  // a timer is due: after this access, see to it
     }
@@ -309,7 +317,7 @@ void Kernel::syscall() {
     m_in_syscall = true;
     const std::int64_t result = m_syscalls.dispatch(*this, nr, args);
     m_in_syscall = false;
-    m_clock.advance(sched::Clock::kSyscallNs);
+    charge(sched::Clock::kSyscallNs);
     if (t.state == TaskState::Dead) {
         m_cpu->stop();
         return;
@@ -367,6 +375,34 @@ int Kernel::wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t 
     if (n)
         m_resched = true;
     return n;
+}
+
+KResult<proc::WaitChannel> Kernel::futex_channel(mm::AddressSpace& mm, std::uint64_t uaddr, bool is_private) {
+    if (uaddr & 3)
+        return err(Errno::einval);
+    if (!is_private) {
+        if (const mm::Vma* vma = mm.vmas().find_containing(uaddr); vma && vma->is_shared()) {
+            // Fault the page in; its frame is the key.
+            std::uint32_t probe = 0;
+            TRY_VOID(mm.copy_from_user(&probe, uaddr, sizeof(probe)));
+            const mm::Pte* pte = mm.page_table().lookup(mm::page_round_down(uaddr));
+            if (pte && mm::pte_present(*pte))
+                return proc::WaitChannel{proc::WaitKind::Futex, &m_pmem,
+                                         mm::pfn_to_phys(mm::pte_pfn(*pte)) + (uaddr & (mm::kPageSize - 1))};
+        }
+        // Linux's FUT_OFF_MMSHARED: bit 0 of the (4-byte aligned) address marks it shared.
+        return proc::WaitChannel{proc::WaitKind::Futex, &mm, uaddr | 1};
+    }
+    return proc::WaitChannel{proc::WaitKind::Futex, &mm, uaddr};
+}
+
+void Kernel::clear_child_tid(mm::AddressSpace& mm, std::uint64_t uaddr) {
+    const std::uint32_t zero = 0;
+    if (!mm.copy_to_user(uaddr, &zero, sizeof(zero)))
+        return;
+    // Linux wakes it as a shared futex (mm_release's do_futex without FUTEX_PRIVATE_FLAG).
+    if (auto key = futex_channel(mm, uaddr, false))
+        wake_futex(*key, 1, 0xffffffff);
 }
 
 int Kernel::requeue(const proc::WaitChannel& from, const proc::WaitChannel& to, int max) {

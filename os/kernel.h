@@ -155,6 +155,7 @@ public:
         proc::ExitState state;
         std::uint32_t uid = 0;
         std::uint64_t minflt = 0, majflt = 0;
+        std::uint64_t cpu_ns = 0;
     };
     KResult<std::optional<WaitResult>> wait_child(int pid, int options, bool keep);
     // setpgid/setsid with Linux's rules.
@@ -176,6 +177,13 @@ public:
     int wake(const proc::WaitChannel& channel, int max = 0x7fffffff);
     int wake_all(proc::WaitKind kind, const void* object = nullptr);
     int wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t bitset);
+    // The wait channel of the futex at `uaddr` (Linux's get_futex_key): a private futex is
+    // (address space, address); a shared one in a MAP_SHARED mapping is the physical address
+    // (the same for every process mapping it); a shared one in a private mapping is the
+    // address space and address, but never the same key as the private futex there.
+    KResult<proc::WaitChannel> futex_channel(mm::AddressSpace& mm, std::uint64_t uaddr, bool is_private);
+    // CLONE_CHILD_CLEARTID at thread exit: 0 written to `uaddr`, one waiter woken.
+    void clear_child_tid(mm::AddressSpace& mm, std::uint64_t uaddr);
     int requeue(const proc::WaitChannel& from, const proc::WaitChannel& to, int max);
     // sched_yield: the current task goes to the back of the run queue.
     void yield();
@@ -234,6 +242,8 @@ private:
     void run_timers();
     std::string describe_sleep(const proc::Task& t) const;
     void release_dead();
+    // Advances the clock by `ns` of work done by the current task (its CPU time).
+    void charge(std::uint64_t ns);
 
     // --- observation (os/kernel_observe.cpp) ---
     // Writes one fault-log event for `p` (errors come from the trap path with `kind`).

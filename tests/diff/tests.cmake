@@ -82,15 +82,15 @@ endfunction()
 set(FAULTLINE_PROC_DIFF_ENABLED
   proc_exec
   proc_fork_cow
-  # proc_fork_many
-  # proc_futex
-  # proc_nanosleep_time
+  proc_fork_many
+  proc_futex
+  proc_nanosleep_time
   proc_pgrp_session
   proc_pipes
-  # proc_poll_select
+  proc_poll_select
   proc_signals
-  # proc_threads
-  # proc_vfork
+  proc_threads
+  proc_vfork
   proc_wait_status
 )
 set(FAULTLINE_PROC_DIFF_TRY "" CACHE STRING
@@ -189,15 +189,15 @@ endif()
 # diff-real) only when named in FAULTLINE_REAL_DIFF_ENABLED, or locally with
 # -DFAULTLINE_REAL_DIFF_TRY="<names>" (or =all).
 set(FAULTLINE_REAL_DIFF_ENABLED
-  # bash-static-script
-  # busybox-sh-heredoc-jobs
-  # busybox-sh-pipelines
-  # busybox-sh-redirections
-  # busybox-sh-subshells
-  # gzip-roundtrip
-  # ls-l-root
-  # sort
-  # sort-keys
+  bash-static-script
+  busybox-sh-heredoc-jobs
+  busybox-sh-pipelines
+  busybox-sh-redirections
+  busybox-sh-subshells
+  gzip-roundtrip
+  ls-l-root
+  sort
+  sort-keys
 )
 set(FAULTLINE_REAL_DIFF_TRY "" CACHE STRING
     "real-program diff tests to register besides FAULTLINE_REAL_DIFF_ENABLED (a list, or all)")
