@@ -30,6 +30,8 @@ Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
             m_sampler->advance(0);
         }
     }
+    if (config.progress && trace::Progress::wanted())
+        m_progress = std::make_unique<trace::Progress>();
     m_cpu = std::make_unique<emu::Cpu>(m_pmem.host_base(), m_pmem.size_bytes(), *this);
     // One reserved frame holds the GDT and the stub that enters CPL 3; it is zeroed after.
     auto boot = m_pmem.allocate(mm::FrameUse::Reserved);
@@ -103,6 +105,8 @@ int Kernel::run(const std::string& path, const std::vector<std::string>& argv, c
     if (int status = start_first_process(path, argv, envp); status != 0)
         return status;
     schedule_loop();
+    if (m_progress)
+        m_progress->clear();
     print_stats();
     return m_first_exit ? m_first_exit->shell_status() : 0;
 }
@@ -113,6 +117,14 @@ void Kernel::schedule_loop() {
     while (!m_tasks.empty()) {
         release_dead();
         run_timers();
+        if (m_progress && m_progress->due()) {
+            std::uint64_t resident = 0;
+            for (const auto& [pid, p] : m_processes)
+                if (p->mm_ptr())
+                    resident += p->mm().resident_pages();
+            m_progress->draw(trace::ProgressSample{m_clock.elapsed_ns(), m_processes.size(), resident, 0,
+                                                     m_faults_total});
+        }
         Task* next = m_scheduler.pick_next();
         if (!next) {
             if (!idle())
@@ -294,6 +306,7 @@ std::optional<emu::TlbEntry> Kernel::tlb_fill(std::uint64_t vaddr, emu::MemAcces
     const std::uint64_t before = faults.minor + faults.major;
     auto t = mm.translate(vaddr, a);
     if (faults.minor + faults.major != before) {
+        ++m_faults_total;
         charge(sched::Clock::kFaultNs);
         if (m_clock.elapsed_ns() >= m_next_event_due)
             m_cpu->stop();  // a timer is due: after this access, see to it

@@ -29,6 +29,7 @@
 #include "os/trace/access_sampler.h"
 #include "os/trace/fault_log.h"
 #include "os/trace/process_stats.h"
+#include "os/trace/progress.h"
 
 namespace os::trace {
 class SyscallTracer;
@@ -68,6 +69,8 @@ struct KernelConfig {
     std::string fault_log_dir;
     // Print a per-process statistics table on stderr at the end.
     bool stats = false;
+    // Show a live status line on stderr (only ever on a terminal).
+    bool progress = false;
     // Sample every process's working set every this many ns of virtual time into
     // fault_log_dir (0: never).
     std::uint64_t sample_access_ns = 0;
@@ -329,6 +332,8 @@ private:
     // Observation.
     std::unique_ptr<trace::FaultLog> m_fault_log;
     std::unique_ptr<trace::AccessSampler> m_sampler;
+    std::unique_ptr<trace::Progress> m_progress;
+    std::uint64_t m_faults_total = 0;
     std::uint64_t m_fault_seq = 0;
     bool m_in_syscall = false;
     std::vector<trace::ProcessStats> m_finished;

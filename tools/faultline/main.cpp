@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
     config.real_time = real_time;
     config.fault_log_dir = fault_log_dir;
     config.stats = stats;
+    config.progress = true;
     if (!sample_access_text.empty()) {
         const auto period = tools::parse_duration_ns(sample_access_text);
         if (!period || *period < 1000) {
