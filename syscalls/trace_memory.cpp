@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace syscalls::trace {
 
@@ -11,8 +12,7 @@ bool GuestMemory::read(std::uint64_t addr, void* dst, std::uint64_t n) const {
     return m_mm && m_mm->peek(addr, dst, n) == n;
 }
 
-std::optional<std::string> GuestMemory::string(std::uint64_t addr, std::size_t max, bool& truncated) const {
-    truncated = false;
+std::optional<GuestMemory::String> GuestMemory::string(std::uint64_t addr, std::size_t max) const {
     if (!m_mm || !addr)
         return std::nullopt;
     std::string out;
@@ -28,14 +28,14 @@ std::optional<std::string> GuestMemory::string(std::uint64_t addr, std::size_t m
         const auto* nul = static_cast<const char*>(std::memchr(chunk, 0, got));
         if (nul) {
             out.append(chunk, static_cast<std::size_t>(nul - chunk));
-            return out;
+            return String{std::move(out), false};
         }
         out.append(chunk, got);
     }
     // No NUL within `max`: shown truncated if there is more, whole if the NUL is next.
     char next = 0;
-    truncated = m_mm->peek(addr + out.size(), &next, 1) == 0 || next != 0;
-    return out;
+    const bool truncated = m_mm->peek(addr + out.size(), &next, 1) == 0 || next != 0;
+    return String{std::move(out), truncated};
 }
 
 std::string quote(std::string_view bytes, bool truncated) {
@@ -84,9 +84,8 @@ std::string quote_hex(std::string_view bytes, bool truncated) {
 std::string pointer_text(std::uint64_t addr) { return addr ? fmt::format("{:#x}", addr) : "NULL"; }
 
 std::string string_arg(const GuestMemory& mem, std::uint64_t addr, std::size_t max) {
-    bool truncated = false;
-    const auto s = mem.string(addr, max, truncated);
-    return s ? quote(*s, truncated) : pointer_text(addr);
+    const auto s = mem.string(addr, max);
+    return s ? quote(s->bytes, s->truncated) : pointer_text(addr);
 }
 
 std::string buffer_arg(const GuestMemory& mem, std::uint64_t addr, std::uint64_t len, Quote how) {

@@ -35,9 +35,13 @@ public:
             return std::nullopt;
         return v;
     }
-    // The NUL-terminated string at `addr`, of at most `max` bytes (`truncated` says the NUL
-    // lies further); nullopt if it runs into memory that is not resident first.
-    std::optional<std::string> string(std::uint64_t addr, std::size_t max, bool& truncated) const;
+    // The NUL-terminated string at `addr`, of at most `max` bytes (`truncated`: the NUL lies
+    // further); nullopt if it runs into memory that is not resident first.
+    struct String {
+        std::string bytes;
+        bool truncated = false;
+    };
+    std::optional<String> string(std::uint64_t addr, std::size_t max) const;
 
 private:
     const os::mm::AddressSpace* m_mm;

@@ -35,11 +35,10 @@ std::expected<std::unique_ptr<SyscallTracer>, std::string> SyscallTracer::open(c
             dir.pop_back();
         return std::unique_ptr<SyscallTracer>(new SyscallTracer(Mode::PerProcess, dir, std::nullopt));
     }
-    int error = 0;
-    TraceFile file = TraceFile::create(destination, TraceFile::Open::Truncate, error);
-    if (!file.valid())
-        return std::unexpected(open_error(destination, error));
-    return std::unique_ptr<SyscallTracer>(new SyscallTracer(Mode::Shared, "", std::move(file)));
+    auto file = TraceFile::create(destination, TraceFile::Open::Truncate);
+    if (!file)
+        return std::unexpected(open_error(destination, file.error()));
+    return std::unique_ptr<SyscallTracer>(new SyscallTracer(Mode::Shared, "", std::move(*file)));
 }
 
 SyscallTracer::SyscallTracer(Mode mode, std::string directory, std::optional<TraceFile> shared)
@@ -55,11 +54,12 @@ TraceFile& SyscallTracer::file_for(int pid) {
         return it->second;
     const std::string path = fmt::format("{}/{}.trace", m_directory, pid);
     const bool again = !m_created.insert(pid).second;
-    int error = 0;
-    TraceFile file = TraceFile::create(path, again ? TraceFile::Open::Append : TraceFile::Open::Truncate, error);
-    if (!file.valid())
-        spdlog::error("syscall trace: {}", open_error(path, error));
-    return m_files.emplace(pid, std::move(file)).first->second;
+    auto file = TraceFile::create(path, again ? TraceFile::Open::Append : TraceFile::Open::Truncate);
+    if (!file) {
+        spdlog::error("syscall trace: {}", open_error(path, file.error()));
+        return m_files.emplace(pid, TraceFile::discard(path)).first->second;
+    }
+    return m_files.emplace(pid, std::move(*file)).first->second;
 }
 
 void SyscallTracer::write_line(int pid, int tid, std::string_view text) {
@@ -89,22 +89,20 @@ void SyscallTracer::signal_delivered(int pid, int tid, const linux_abi::SigInfo&
     // A tracer never sees SIGKILL delivered, only the death it causes (as strace).
     if (info.signo == static_cast<int>(linux_abi::Signal::sigkill))
         return;
-    event(pid, tid, fmt::format("--- {} {} ---", signal_name(info.signo), siginfo_text(info)), false);
+    event(pid, tid, fmt::format("--- {} {} ---", signal_name(info.signo), siginfo_text(info)), Line::Event);
 }
 
 void SyscallTracer::process_exited(int pid, const proc::ExitState& state) {
-    event(pid, pid, fmt::format("+++ {} +++", exit_text(state)), true);
+    event(pid, pid, fmt::format("+++ {} +++", exit_text(state)), Line::Exit);
 }
 
-void SyscallTracer::event(int pid, int tid, std::string text, bool exit) {
+void SyscallTracer::event(int pid, int tid, std::string_view text, Line kind) {
     if (m_in_syscall) {
-        m_line.clear();
-        fmt::format_to(std::back_inserter(m_line), "{:<5} {}\n", tid, text);
-        m_deferred.push_back(Deferred{pid, m_line, exit});
+        m_deferred.push_back(Deferred{pid, fmt::format("{:<5} {}\n", tid, text), kind});
         return;
     }
     write_line(pid, tid, text);
-    if (exit)
+    if (kind == Line::Exit)
         finish_exit(pid);
 }
 
@@ -120,7 +118,7 @@ void SyscallTracer::write_deferred() {
     m_deferred.clear();
     for (const Deferred& d : lines) {
         file_for(d.pid).append(d.text);
-        if (d.exit)
+        if (d.kind == Line::Exit)
             finish_exit(d.pid);
     }
 }

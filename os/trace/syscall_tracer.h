@@ -56,18 +56,20 @@ public:
 
 private:
     enum class Mode { Shared, PerProcess };
+    // Whether a line is the process's last (its file is then written out and closed).
+    enum class Line : std::uint8_t { Event, Exit };
     // A line the kernel reported during a syscall, written after it.
     struct Deferred {
         int pid;
         std::string text;
-        bool exit;  // the process's last line
+        Line kind;
     };
 
     SyscallTracer(Mode mode, std::string directory, std::optional<TraceFile> shared);
     // Where process `pid`'s lines go (its file is created on first use).
     TraceFile& file_for(int pid);
     void write_line(int pid, int tid, std::string_view text);
-    void event(int pid, int tid, std::string text, bool exit);
+    void event(int pid, int tid, std::string_view text, Line kind);
     void finish_exit(int pid);
     void write_deferred();
 

@@ -10,14 +10,17 @@
 
 namespace os::trace {
 
-TraceFile TraceFile::create(const std::string& path, Open how, int& error) {
+std::expected<TraceFile, int> TraceFile::create(const std::string& path, Open how) {
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (how == Open::Append ? O_APPEND : O_TRUNC);
     const int fd = ::open(path.c_str(), flags, 0644);
-    error = fd < 0 ? errno : 0;
+    if (fd < 0)
+        return std::unexpected(errno);
     return TraceFile(fd, true, path);
 }
 
 TraceFile TraceFile::standard_error() { return TraceFile(STDERR_FILENO, false, "stderr"); }
+
+TraceFile TraceFile::discard(std::string name) { return TraceFile(-1, false, std::move(name)); }
 
 TraceFile::TraceFile(TraceFile&& other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_owned(other.m_owned), m_failed(other.m_failed),

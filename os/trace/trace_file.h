@@ -2,6 +2,7 @@
 // collect in memory and go out in large writes, not one write per line.
 #pragma once
 
+#include <expected>
 #include <string>
 #include <string_view>
 
@@ -9,11 +10,13 @@ namespace os::trace {
 
 class TraceFile {
 public:
-    // Creates (or truncates) `path`, or appends to it; errno on failure.
+    // Creates (or truncates) `path`, or appends to it; the errno if it cannot.
     enum class Open { Truncate, Append };
-    static TraceFile create(const std::string& path, Open how, int& error);
+    static std::expected<TraceFile, int> create(const std::string& path, Open how);
     // faultline's stderr (not closed).
     static TraceFile standard_error();
+    // A file that could not be opened: what is written to it is dropped.
+    static TraceFile discard(std::string name);
 
     TraceFile(TraceFile&& other) noexcept;
     TraceFile& operator=(TraceFile&& other) noexcept;
@@ -21,7 +24,6 @@ public:
     TraceFile& operator=(const TraceFile&) = delete;
     ~TraceFile();
 
-    bool valid() const { return m_fd >= 0; }
     const std::string& name() const { return m_name; }
     // Adds `text` to the buffer; writes the buffer out once it is large.
     void append(std::string_view text);

@@ -13,3 +13,11 @@ foreach(case IN LISTS faultline_cli_cases)
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_tests.sh $<TARGET_FILE:faultline> ${faultline_guest_dir} ${case})
   set_tests_properties("cli: ${case}" PROPERTIES LABELS cli TIMEOUT 120)
 endforeach()
+
+# --trace-syscalls (tests/cli/trace_tests.sh): `cli: trace <case>`.
+set(faultline_trace_cases hello errno mmap-flags signals per-process busybox-pipeline to-file deterministic)
+foreach(case IN LISTS faultline_trace_cases)
+  add_test(NAME "cli: trace ${case}"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/trace_tests.sh $<TARGET_FILE:faultline> ${faultline_guest_dir} ${case})
+  set_tests_properties("cli: trace ${case}" PROPERTIES LABELS cli TIMEOUT 120)
+endforeach()
