@@ -67,8 +67,6 @@ void JsonWriter::write_string(std::string_view s) {
         case '\\': m_out += "\\\\"; break;
         case '\n': m_out += "\\n"; break;
         case '<': m_out += "\\u003c"; break;
-        case '>': m_out += "\\u003e"; break;
-        case '&': m_out += "\\u0026"; break;
         default:
             if (c < 0x20)
                 fmt::format_to(std::back_inserter(m_out), "\\u{:04x}", c);

@@ -1,5 +1,5 @@
-// JsonWriter: builds compact JSON text for the page. Strings escape '<', '>' and '&', so
-// the text can sit inside a <script> element as it is.
+// JsonWriter: builds compact JSON text for the page. Strings escape '<' (so no "</script>"
+// or "<!--" can appear), and the text can sit inside a <script> element as it is.
 #pragma once
 
 #include <cstdint>

@@ -7,10 +7,7 @@ namespace tools::report {
 namespace {
 
 std::string comm_of(const EventStore& store, std::uint32_t process) {
-    std::string out;
-    for (const auto& comm : store.processes()[process].comms)
-        out += (out.empty() ? "" : "\u2192") + comm;
-    return out;
+    return joined_comms(store.processes()[process]);
 }
 
 void write_counts(JsonWriter& w, const FaultCounts& c) {

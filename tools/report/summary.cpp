@@ -21,16 +21,6 @@ void count(FaultCounts& c, const EventStore& store, const StoredEvent& e) {
         ++c.minor;
 }
 
-std::string joined_comms(const ProcessInfo& p) {
-    std::string out;
-    for (const auto& comm : p.comms) {
-        if (!out.empty())
-            out += "->";
-        out += comm;
-    }
-    return out;
-}
-
 struct ProcessPage {
     std::uint32_t process;
     std::uint64_t page;
@@ -43,6 +33,16 @@ struct ProcessPageHash {
 };
 
 }  // namespace
+
+std::string joined_comms(const ProcessInfo& process) {
+    std::string out;
+    for (const auto& comm : process.comms) {
+        if (!out.empty())
+            out += "->";
+        out += comm;
+    }
+    return out;
+}
 
 std::string display_name(const EventStore& store, std::uint32_t vma) {
     if (vma == kNoVma)

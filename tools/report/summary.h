@@ -36,6 +36,8 @@ struct VmaSummary {
 inline constexpr std::string_view kAnonymousName = "[anon]";
 inline constexpr std::string_view kNoMappingName = "(no mapping)";
 
+// The process's names joined: "busybox->exe->gzip".
+std::string joined_comms(const ProcessInfo& process);
 // The name a VMA is shown under.
 std::string display_name(const EventStore& store, std::uint32_t vma);
 
