@@ -50,8 +50,9 @@ std::size_t range_of(const std::vector<Range>& ranges, std::uint64_t page) {
 std::uint64_t span_pages(const Range& r) { return (r.last_page - r.first_page) / kPageSize + 1; }
 
 // Rows in proportion to the square root of each band's page span (so one huge heap does
-// not squeeze the others to nothing), at least one, never more than its pages.
+// not squeeze the others to nothing), enough for a label, never more than its pages.
 void assign_rows(HeatMap& map, std::uint32_t max_rows) {
+    const std::uint64_t least = std::max<std::uint64_t>(3, max_rows / (4 * std::max<std::size_t>(map.bands.size(), 1)));
     double total = 0;
     for (const auto& band : map.bands)
         total += std::sqrt(static_cast<double>((band.last_page - band.first_page) / kPageSize + 1));
@@ -60,7 +61,7 @@ void assign_rows(HeatMap& map, std::uint32_t max_rows) {
         const std::uint64_t pages = (band.last_page - band.first_page) / kPageSize + 1;
         const double share = total > 0 ? std::sqrt(static_cast<double>(pages)) / total : 1;
         auto rows = static_cast<std::uint64_t>(std::lround(share * max_rows));
-        rows = std::clamp<std::uint64_t>(rows, std::min<std::uint64_t>(pages, 3), pages);
+        rows = std::clamp<std::uint64_t>(rows, std::min(pages, least), pages);
         band.first_row = next;
         band.rows = static_cast<std::uint32_t>(std::max<std::uint64_t>(rows, 1));
         next += band.rows;

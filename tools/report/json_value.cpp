@@ -98,6 +98,7 @@ private:
     std::expected<JsonValue, std::string> parse_object(int depth) {
         ++m_pos;  // '{'
         JsonObject members;
+        members.reserve(16);  // a fault-log line has 15 members
         skip_space();
         if (peek() == '}') {
             ++m_pos;
@@ -192,6 +193,12 @@ private:
         ++m_pos;  // '"'
         std::string out;
         for (;;) {
+            // Plain characters in one go: most strings have no escapes.
+            const std::size_t plain = m_pos;
+            while (!at_end() && m_text[m_pos] != '"' && m_text[m_pos] != '\\' &&
+                   static_cast<unsigned char>(m_text[m_pos]) >= 0x20)
+                ++m_pos;
+            out.append(m_text, plain, m_pos - plain);
             if (at_end())
                 return fail("unterminated string");
             const char c = m_text[m_pos++];

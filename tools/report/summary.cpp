@@ -80,20 +80,24 @@ std::vector<VmaSummary> summarize_vmas(const EventStore& store, std::size_t top)
         std::unordered_set<std::uint32_t> processes;
         std::unordered_set<ProcessPage, ProcessPageHash> pages;
     };
-    // Names of VMA entries, computed once: many events share an entry.
-    std::vector<std::string> names(store.vmas().size());
-    for (std::uint32_t i = 0; i < names.size(); ++i)
-        names[i] = display_name(store, i);
-    const std::string no_mapping(kNoMappingName);
+    // Each VMA entry's accumulator, found once: many events share an entry.
     std::map<std::string, Accumulator> by_name;
+    std::vector<Accumulator*> of_vma(store.vmas().size());
+    for (std::uint32_t i = 0; i < of_vma.size(); ++i)
+        of_vma[i] = &by_name[display_name(store, i)];
+    Accumulator* no_mapping = nullptr;
     for (const auto& e : store.events()) {
-        Accumulator& acc = by_name[e.vma == kNoVma ? no_mapping : names[e.vma]];
+        if (e.vma == kNoVma && !no_mapping)
+            no_mapping = &by_name[std::string(kNoMappingName)];
+        Accumulator& acc = e.vma == kNoVma ? *no_mapping : *of_vma[e.vma];
         count(acc.summary.counts, store, e);
         acc.processes.insert(e.process);
         acc.pages.insert(ProcessPage{e.process, e.page});
     }
     std::vector<VmaSummary> rows;
     for (auto& [name, acc] : by_name) {
+        if (acc.summary.counts.events == 0)
+            continue;
         acc.summary.name = name;
         acc.summary.processes = acc.processes.size();
         acc.summary.distinct_pages = acc.pages.size();
