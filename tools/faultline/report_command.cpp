@@ -9,8 +9,8 @@ namespace tools {
 ReportCommand::ReportCommand(CLI::App& app)
     : m_command(app.add_subcommand("report", "Summarize the fault logs in DIR (written by run --fault-log DIR): "
                                              "tables on stdout and an HTML page with plots, DIR/report.html")) {
-    m_command->add_option("dir", m_dir, "The --fault-log directory: DIR/*.faults.jsonl")->required();
-    m_command->add_option("--html", m_html, "Write the page to FILE instead of DIR/report.html");
+    m_command->add_option("DIR", m_dir, "The --fault-log directory: DIR/*.faults.jsonl")->required();
+    m_command->add_option("--html", m_html, "Write the page to FILE instead of DIR/report.html")->type_name("FILE");
     m_command->add_flag("--no-html", m_no_html, "Only print the tables");
     m_command->footer(
         "The page is one self-contained file (no network); open it in any browser. Exit status: 0, or 1 when "
