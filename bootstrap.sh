@@ -29,6 +29,7 @@ debian_packages=(
     libzydis-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
     musl-tools busybox-static bash-static gzip coreutils
     python3
+    chromium  # tests/report opens the page of `faultline report` in it, headless
     dpkg-dev apt
 )
 

@@ -15,6 +15,7 @@
 #include "os/trace/syscall_tracer.h"
 #include "syscalls/dispatcher.h"
 #include "tools/faultline/duration.h"
+#include "tools/faultline/report_command.h"
 #include "tools/faultline/size.h"
 
 extern char** environ;
@@ -101,12 +102,16 @@ int main(int argc, char** argv) {
         "Exit status: the program's, or 128+N when signal N killed it; 126 when it cannot be executed, "
         "127 when it is not found, 125 for a usage or internal error.");
 
+    const tools::ReportCommand report(app);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 125;
     }
+    if (report.chosen())
+        return report.run();
     setup_logging(verbosity);
 
     auto ram = tools::parse_size(ram_text);
