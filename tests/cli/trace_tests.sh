@@ -115,7 +115,9 @@ busybox-pipeline)
     expect_line trace/2.trace "$(call 2 'rt_sigaction\(SIGCHLD, \{sa_handler=0x[0-9a-f]+, sa_mask=~\[RTMIN RT_1\], sa_flags=SA_RESTORER, sa_restorer=0x[0-9a-f]+\}, NULL, 8\)' 0)"
     grep -qE "$(call '[34]' 'execve\("/proc/self/exe", \["cat"\], 0x[0-9a-f]+ /\* [0-9]+ vars \*/\)' 0)" trace/*.trace || fail "no execve of cat"
     grep -qE "$(call '[34]' 'write\(1, "a\\n", 2\)' 2)" trace/*.trace || fail "no write of the pipeline"
-    grep -qE "$(call '[34]' 'read\(0, "a\\n", 65536\)' 2)" trace/*.trace || fail "no read of the pipeline"
+    # busybox cat copies with sendfile (read and write if it were refused).
+    grep -qE "$(call '[34]' 'sendfile\(1, 0, NULL, [0-9]+\)' 2)" trace/*.trace ||
+        grep -qE "$(call '[34]' 'read\(0, "a\\n", 65536\)' 2)" trace/*.trace || fail "no read of the pipeline"
     ;;
 to-file)
     run run --trace-syscalls="$work/t.txt" -- "$guests/musl/hello_world"
