@@ -220,3 +220,42 @@ TEST_CASE("report aggregate: tables and the page") {
     CHECK(page.find("src=\"http") == std::string::npos);
     CHECK(page.find("<script src") == std::string::npos);
 }
+
+TEST_CASE("report aggregate: the page stays small whatever the logs hold") {
+    // 3,000 processes, 40 long-named VMAs each, 60 made-up kinds, pages all over the place.
+    EventStore store;
+    std::uint64_t state = 88172645463325252ull;
+    auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    for (std::uint64_t seq = 1; seq <= 150000; ++seq) {
+        FaultRecord r;
+        r.seq = seq;
+        r.time_ns = seq * 10 + next() % 10;
+        r.pid = static_cast<int>(2 + next() % 3000);
+        r.comm = "p" + std::to_string(r.pid % 7) + std::string(300, 'c');
+        const std::uint64_t vma = next() % 40;
+        r.vma = VmaRecord{vma << 32, (vma << 32) + (1ull << 30), "rw-p", "/lib/" + std::string(300, 'n') + std::to_string(vma)};
+        r.page = r.vma->start + (next() % (1ull << 18)) * kPageSize;
+        r.kind = next() % 2 ? "demand-zero" : "made-up-" + std::to_string(next() % 60);
+        store.add(r);
+    }
+    store.finish();
+    CHECK(store.kinds().size() == store.kinds().known_count() + kMaxUnknownKinds + 1);
+    const ReportData data = build_report(store);
+    const std::string json = page_data_json(store, data, PageSource{"dir", 3000, 0});
+    const std::string page = render_html_page("big", json);
+    INFO("page bytes: " << page.size());
+    CHECK(page.size() < 2u << 20);
+    CHECK(json.find("\"processes_left_out\":2800") != std::string::npos);
+    CHECK(json.find(std::string(161, 'n')) == std::string::npos);  // names are clipped
+}
+
+TEST_CASE("report page data: names keep their end") {
+    CHECK(clip_name("/usr/lib/libc.so.6", 100) == "/usr/lib/libc.so.6");
+    CHECK(clip_name("/usr/lib/libc.so.6", 12) == "\u2026libc.so.6");
+    CHECK(clip_name("\u00e9\u00e9\u00e9\u00e9", 6) == "\u2026\u00e9");  // never half a character
+}

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "tools/report/event_store.h"
 #include "tools/report/report_data.h"
@@ -16,6 +17,17 @@ struct PageSource {
     std::uint64_t malformed_lines = 0;
 };
 
-std::string page_data_json(const EventStore& store, const ReportData& data, const PageSource& source);
+// What the page may hold whatever the logs are (the plots are bounded by ReportLimits).
+struct PageLimits {
+    std::size_t table_processes = 200;  // the rows of the process table: the most faults
+    std::size_t name_bytes = 160;       // longer VMA and process names keep their end
+};
+
+std::string page_data_json(const EventStore& store, const ReportData& data, const PageSource& source,
+                           const PageLimits& limits = {});
+
+// `name` cut to at most `max_bytes`, keeping its end ("…/lib/libc.so.6"), on a UTF-8
+// character boundary.
+std::string clip_name(std::string_view name, std::size_t max_bytes);
 
 }  // namespace tools::report

@@ -25,8 +25,4 @@ std::uint32_t TimeAxis::bin(const StoredEvent& e) const {
     return std::min(b, m_bins - 1);
 }
 
-double TimeAxis::bin_start(std::uint32_t b) const {
-    return static_cast<double>(m_first) + static_cast<double>(m_last - m_first + 1) * b / m_bins;
-}
-
 }  // namespace tools::report

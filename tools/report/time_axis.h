@@ -24,8 +24,6 @@ public:
     std::uint64_t position(const StoredEvent& e) const { return m_uses_seq ? e.seq : e.time_ns; }
     // The bin an event falls in: 0 .. bins()-1.
     std::uint32_t bin(const StoredEvent& e) const;
-    // Where bin `b` starts on the axis.
-    double bin_start(std::uint32_t b) const;
 
 private:
     std::uint32_t m_bins = 1;

@@ -119,7 +119,7 @@
     const s = data.source;
     document.getElementById("source").textContent =
       `${s.dir}: ${count(s.events)} faults from ${count(s.files)} log file${s.files === 1 ? "" : "s"}, ` +
-      `${count(data.processes.length)} process${data.processes.length === 1 ? "" : "es"}; ` +
+      `${count(s.processes)} process${s.processes === 1 ? "" : "es"}; ` +
       `x axis: ${data.axis.label}` + (data.axis.unit === "ns" ? ` (0 to ${duration(data.axis.last)})` : "");
     if (s.malformed_lines > 0) {
       const p = document.getElementById("problems");
@@ -353,6 +353,11 @@
       { title: "pages", value: (p) => count(p.pages) },
       { title: "by kind", text: true, value: (p) => kindSummary(p.by_kind) },
     ], data.processes);
+    if (data.processes_left_out > 0) {
+      const note = htmlElement("p", { class: "note" }, null,
+        `${count(data.processes_left_out)} processes with fewer faults are left out of this table (stdout has them all).`);
+      document.getElementById("process-table").after(note);
+    }
     fillTable(document.getElementById("vma-table"), [
       { title: "faults", value: (v) => count(v.events) },
       { title: "minor", value: (v) => count(v.minor) },
