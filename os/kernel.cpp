@@ -104,18 +104,47 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
 int Kernel::run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
     if (int status = start_first_process(path, argv, envp); status != 0)
         return status;
+    if (m_config.timeout_ms) {
+        timespec ts{};
+        ::clock_gettime(CLOCK_MONOTONIC, &ts);
+        m_host_deadline_ns = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull +
+                             static_cast<std::uint64_t>(ts.tv_nsec) + m_config.timeout_ms * 1'000'000ull;
+    }
     schedule_loop();
     if (m_progress)
         m_progress->clear();
     print_stats();
+    if (m_timed_out)
+        return kExitTimeout;
     return m_first_exit ? m_first_exit->shell_status() : 0;
 }
 
 // --- scheduling ---
 
+bool Kernel::check_timeout() {
+    if (!m_host_deadline_ns || m_timed_out)
+        return m_timed_out;
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    const std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+    if (now < m_host_deadline_ns)
+        return false;
+    m_timed_out = true;
+    spdlog::error("timeout: the run took longer than --timeout {} ms; ending every process", m_config.timeout_ms);
+    std::vector<std::shared_ptr<proc::Process>> victims;
+    for (auto& [pid, p] : m_processes)
+        if (!p->exited())
+            victims.push_back(p);
+    for (auto& p : victims)
+        group_exit(*p, proc::ExitState{0, static_cast<int>(Signal::sigkill)});
+    return true;
+}
+
 void Kernel::schedule_loop() {
     while (!m_tasks.empty()) {
         release_dead();
+        if (check_timeout())
+            continue;
         run_timers();
         if (m_progress && m_progress->due()) {
             std::uint64_t resident = 0;
@@ -136,7 +165,9 @@ void Kernel::schedule_loop() {
         // for the CPU or a sleeper's deadline must be able to come.
         const std::optional<std::uint64_t> event = next_event(true);
         m_next_event_due = event.value_or(~std::uint64_t{0});
-        if (m_scheduler.runnable_count() > 0 || event)
+        // With --timeout, a task alone is preempted too, so that a loop without syscalls
+        // comes back to see the host clock.
+        if (m_scheduler.runnable_count() > 0 || event || m_host_deadline_ns)
             m_cpu->arm_preemption(m_config.quantum_blocks);
         else
             m_cpu->disarm_preemption();
@@ -157,6 +188,8 @@ void Kernel::schedule_loop() {
                 break;
             }
             if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due)
+                break;
+            if (m_host_deadline_ns && check_timeout())
                 break;
         }
         if (m_current->state == TaskState::Runnable)

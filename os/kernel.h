@@ -69,6 +69,9 @@ struct KernelConfig {
     std::string fault_log_dir;
     // Print a per-process statistics table on stderr at the end.
     bool stats = false;
+    // End the run after this much host time (0: never): a safety net for programs that
+    // never end, with a clear message and exit status 124 (as timeout(1)).
+    std::uint64_t timeout_ms = 0;
     // Show a live status line on stderr (only ever on a terminal).
     bool progress = false;
     // Sample every process's working set every this many ns of virtual time into
@@ -82,6 +85,7 @@ struct KernelConfig {
 // Exit status faultline uses when the program cannot be started (as shells do).
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
+inline constexpr int kExitTimeout = 124;
 
 // faultline itself plays init (pid 1, the reaper of last resort); the program it runs is
 // pid 2, and orphans are reparented to it while it lives.
@@ -326,6 +330,10 @@ private:
     std::uint64_t m_next_event_due = ~std::uint64_t{0};
     int m_last_pid = kFirstPid - 1;
     std::optional<proc::ExitState> m_first_exit;
+    // --timeout: when the run must end (host steady clock, ns), and whether it did.
+    std::uint64_t m_host_deadline_ns = 0;
+    bool m_timed_out = false;
+    bool check_timeout();
     std::optional<PendingFault> m_pending_fault;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;

@@ -353,6 +353,14 @@ PY
     run run --fault-log "$work/x" --sample-access 10parsecs -- "$hello"
     expect_status 125
     ;;
+timeout)
+    # Two processes that never make a syscall: --timeout still ends the run.
+    run run --timeout 300ms -- "$guests/cli/sched_probe" forever
+    expect_status 124
+    expect_stderr "^faultline: timeout: the run took longer than --timeout 300 ms; ending every process$"
+    run run --timeout soon -- "$hello"
+    expect_status 125
+    ;;
 stats)
     run run --stats -- "$guests/cli/sched_probe" forkmax
     expect_status 0

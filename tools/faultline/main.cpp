@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     std::string fault_log_dir;
     bool stats = false;
     std::string sample_access_text;
+    std::string timeout_text;
     std::string trace_syscalls;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
     run->add_option("--sample-access", sample_access_text,
                     "Every PERIOD of virtual time (e.g. 10ms, 500us, 1s), record which pages each process "
                     "touched (Accessed bits, then cleared) into DIR/PID.access.jsonl; needs --fault-log DIR");
+    run->add_option("--timeout", timeout_text,
+                    "End the run after this much real (host) time, e.g. 30s or 500ms: every process is killed, "
+                    "with a message, and faultline exits 124");
     run->add_flag("--stats", stats, "At the end, print a table of faults, peak memory and syscalls per process");
     run->add_flag("--trace-syscalls{-}", trace_syscalls,
                   "Write every syscall, signal and exit like strace -f: to stderr, or with =FILE to FILE, or "
@@ -132,6 +136,14 @@ int main(int argc, char** argv) {
     config.fault_log_dir = fault_log_dir;
     config.stats = stats;
     config.progress = true;
+    if (!timeout_text.empty()) {
+        const auto t = tools::parse_duration_ns(timeout_text);
+        if (!t || *t < 1'000'000) {
+            spdlog::error("--timeout {}: expected a duration of at least 1ms, like 30s", timeout_text);
+            return 125;
+        }
+        config.timeout_ms = *t / 1'000'000;
+    }
     if (!sample_access_text.empty()) {
         const auto period = tools::parse_duration_ns(sample_access_text);
         if (!period || *period < 1000) {
