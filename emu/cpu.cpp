@@ -264,15 +264,20 @@ std::uint64_t Cpu::reg(Reg r) const {
 }
 
 AddressRegisters Cpu::address_registers() const {
-    static constexpr Reg kHardwareOrder[16] = {Reg::rax, Reg::rcx, Reg::rdx, Reg::rbx, Reg::rsp, Reg::rbp,
-                                               Reg::rsi, Reg::rdi, Reg::r8,  Reg::r9,  Reg::r10, Reg::r11,
-                                               Reg::r12, Reg::r13, Reg::r14, Reg::r15};
+    // One batch (the fault log asks for them on every fault).
+    static constexpr int kIds[19] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX,    UC_X86_REG_RBX,
+                                     UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI,    UC_X86_REG_RDI,
+                                     UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10,    UC_X86_REG_R11,
+                                     UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,    UC_X86_REG_R15,
+                                     UC_X86_REG_RIP, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE};
     AddressRegisters regs;
-    for (int i = 0; i < 16; ++i)
-        regs.gpr[i] = reg(kHardwareOrder[i]);
-    regs.rip = reg(Reg::rip);
-    regs.fs_base = reg(Reg::fs_base);
-    regs.gs_base = reg(Reg::gs_base);
+    void* ptrs[19];
+    for (int i = 0; i < 16; ++i)  // hardware order, as the decoder wants them
+        ptrs[i] = &regs.gpr[i];
+    ptrs[16] = &regs.rip;
+    ptrs[17] = &regs.fs_base;
+    ptrs[18] = &regs.gs_base;
+    uc_reg_read_batch(m_uc, const_cast<int*>(kIds), ptrs, 19);
     return regs;
 }
 

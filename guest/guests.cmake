@@ -75,19 +75,24 @@ endforeach()
 
 # guest/cli/*.c: programs for faultline's own behaviour (tests/cli), not compared with
 # native runs; built once, with musl, into ${CMAKE_BINARY_DIR}/guest/cli/<name>.
-file(GLOB faultline_cli_guest_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/cli/*.c)
-file(MAKE_DIRECTORY ${faultline_guest_dir}/cli)
-foreach(src IN LISTS faultline_cli_guest_sources)
-  get_filename_component(name ${src} NAME_WE)
-  set(out ${faultline_guest_dir}/cli/${name})
-  add_custom_command(
-    OUTPUT ${out}
-    COMMAND ${faultline_guest_cc_musl} ${faultline_guest_cflags} -MD -MF ${out}.d -o ${out} ${src}
-    DEPENDS ${src}
-    DEPFILE ${out}.d
-    COMMENT "Building guest cli/${name}"
-    VERBATIM)
-  list(APPEND faultline_guest_outputs ${out})
+# guest/bench/*.c: the benchmark's workloads (tools/bench), the same way, into
+# ${CMAKE_BINARY_DIR}/guest/bench/<name>: one static binary that runs natively, under
+# qemu-x86_64 and under faultline.
+foreach(kind IN ITEMS cli bench)
+  file(GLOB faultline_${kind}_guest_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/${kind}/*.c)
+  file(MAKE_DIRECTORY ${faultline_guest_dir}/${kind})
+  foreach(src IN LISTS faultline_${kind}_guest_sources)
+    get_filename_component(name ${src} NAME_WE)
+    set(out ${faultline_guest_dir}/${kind}/${name})
+    add_custom_command(
+      OUTPUT ${out}
+      COMMAND ${faultline_guest_cc_musl} ${faultline_guest_cflags} -MD -MF ${out}.d -o ${out} ${src}
+      DEPENDS ${src}
+      DEPFILE ${out}.d
+      COMMENT "Building guest ${kind}/${name}"
+      VERBATIM)
+    list(APPEND faultline_guest_outputs ${out})
+  endforeach()
 endforeach()
 
 add_custom_target(guests ALL DEPENDS ${faultline_guest_outputs})

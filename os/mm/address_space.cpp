@@ -556,7 +556,7 @@ KResult<void> AddressSpace::for_each_user_page(VirtAddr va, std::uint64_t n, Acc
     std::uint64_t done = 0;
     while (done < n) {
         const VirtAddr cur = va + done;
-        auto t = translate(page_round_down(cur), access);
+        auto t = translate(page_round_down(cur), access, Requester::Kernel);
         if (!t)
             return err(Errno::efault);
         const std::uint64_t chunk = std::min<std::uint64_t>(n - done, kPageSize - page_offset(cur));
@@ -589,7 +589,7 @@ KResult<std::string> AddressSpace::copy_string_from_user(VirtAddr src, std::uint
     while (out.size() < max) {
         if (cur >= kUserTop)
             return err(Errno::efault);
-        auto t = translate(page_round_down(cur), Access::Read);
+        auto t = translate(page_round_down(cur), Access::Read, Requester::Kernel);
         if (!t)
             return err(Errno::efault);
         const std::uint64_t chunk = std::min<std::uint64_t>(max - out.size(), kPageSize - page_offset(cur));

@@ -180,9 +180,14 @@ public:
     void try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte replacement);
 
     // --- The fault path (os/mm/fault.cpp) ---
+    // Who wants a translation: the emulated CPU filling its TLB entry for the page (the
+    // entry it installs next replaces whatever it cached for that page, as an x86 page
+    // fault invalidates the faulting address's TLB entry), or faultline itself touching user
+    // memory (syscall buffers, populating), after which nothing refreshes the CPU's TLB.
+    enum class Requester : std::uint8_t { Cpu, Kernel };
     // The TLB-fill entry point: the translation for `va`'s page, resolving a page fault
     // (demand paging, stack growth, copy-on-write) if the PTE does not allow `access`.
-    std::expected<Translation, FaultError> translate(VirtAddr va, Access access);
+    std::expected<Translation, FaultError> translate(VirtAddr va, Access access, Requester by = Requester::Cpu);
 
     // --- Mappings (os/mm/address_space.cpp) ---
     // Everything below follows Linux 6.1 (mm/mmap.c, mprotect.c, mremap.c, mlock.c,
@@ -371,6 +376,9 @@ private:
     FaultKind m_last_kind = FaultKind::ZeroPage;
     bool m_last_major = false;
     bool m_stack_grew = false;
+    // While translate() resolves a fault for the CPU's TLB fill: that page (else kNoPage).
+    static constexpr VirtAddr kNoPage = ~VirtAddr{0};
+    VirtAddr m_cpu_fill_page = kNoPage;
     std::set<std::shared_ptr<CachedFile>> m_mapped_files;
     std::uint32_t m_def_flags = 0;
 };

@@ -21,7 +21,7 @@ const char* fault_error_name(FaultError e) {
     return "?";
 }
 
-std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Access access) {
+std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Access access, Requester by) {
     // The walk looks only at bits 12..47: a non-canonical address such as
     // 0xffff'0000'0001'0000 would alias the user page at 0x10000.
     if (va >= kUserTop) {
@@ -57,7 +57,10 @@ std::expected<Translation, FaultError> AddressSpace::translate(VirtAddr va, Acce
             break;
         m_stack_grew = false;
         const std::uint64_t faults_before = m_faults.minor + m_faults.major;
-        if (auto r = handle_mm_fault(va, access); !r) {
+        m_cpu_fill_page = by == Requester::Cpu ? page_round_down(va) : kNoPage;
+        auto r = handle_mm_fault(va, access);
+        m_cpu_fill_page = kNoPage;
+        if (!r) {
             ++m_faults.errors;
             return std::unexpected(r.error());
         }
@@ -301,8 +304,14 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, 
     }
     m_pmem.info(*pfn).mapcount = 1;
     pte = make_pte(*pfn, leaf_flags(vma, true));
-    // The old translation (read-only, old frame) may be cached.
-    if (m_mmu)
+    // The old translation (read-only, old frame) may be cached: drop it. Not when the CPU
+    // is filling this very page: the entry it installs next replaces the cached one (QEMU's
+    // tlb_set_page drops any translation of the page first), and a full flush for every
+    // copy-on-write fault cost three times the fault itself. Executable pages still flush:
+    // the CPU also finds translated code by virtual address (tb_jmp_cache), which only a
+    // flush forgets.
+    const bool refilled_next = m_cpu_fill_page == page_round_down(va) && !vma.executable();
+    if (m_mmu && !refilled_next)
         m_mmu->flush_tlb();
     count(zero ? FaultKind::DemandZero : FaultKind::CowCopy, false);
     return {};

@@ -174,7 +174,7 @@ KResult<void> AddressSpace::advise(VirtAddr start, std::uint64_t len_in, int adv
             if (write ? !vma->writable() : !vma->readable())
                 return err(Errno::einval);
             for (VirtAddr va = start; va < tmp; va += kPageSize) {
-                if (auto t = translate(va, write ? Access::Write : Access::Read); !t)
+                if (auto t = translate(va, write ? Access::Write : Access::Read, Requester::Kernel); !t)
                     return err(t.error() == FaultError::OutOfMemory ? Errno::enomem : Errno::efault);
             }
             break;

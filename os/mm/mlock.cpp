@@ -106,7 +106,7 @@ KResult<void> AddressSpace::populate_vma(const Vma& vma, VirtAddr start, VirtAdd
         return err(Errno::efault);
     const Access access = (vma.writable() && !vma.is_shared()) ? Access::Write : Access::Read;
     for (VirtAddr va = start; va < end; va += kPageSize) {
-        if (auto t = translate(va, access); !t)
+        if (auto t = translate(va, access, Requester::Kernel); !t)
             return err(t.error() == FaultError::OutOfMemory ? Errno::enomem : Errno::efault);
     }
     return {};
