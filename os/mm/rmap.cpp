@@ -8,6 +8,7 @@
 #include "os/mm/anon_vma.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 #include "os/mm/vma.h"
 
 namespace os::mm {
@@ -133,8 +134,18 @@ void AddressSpace::try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte r
     // A shared file page's dirtiness is known only from its PTEs: it reaches the file now.
     write_back_if_dirty(vma, va, pte);
     const Pfn pfn = pte_pfn(pte);
+    FrameInfo& f = m_pmem.info(pfn);
+    // Any other page's Dirty bit passes to the frame (set_page_dirty): its swap slot, if it
+    // has one, is out of date.
+    if (pte & kPteDirty)
+        f.dirty = true;
+    if (is_swap_pte(replacement)) {
+        assert(f.swap_cache && pte_to_swp_entry(replacement) == f.swap);
+        m_pmem.swap()->swap_duplicate(f.swap);
+        ++m_swap_entries;
+    }
     pte = replacement;
-    --m_pmem.info(pfn).mapcount;
+    --f.mapcount;
     m_pmem.put(pfn);
     --m_resident_pages;
     flush_tlb();
