@@ -164,19 +164,74 @@ TEST_CASE("swap: a MAP_SHARED file mapping twice the size of RAM is written back
         for (std::uint64_t i = 0; i < kPages; ++i)
             REQUIRE(check_page(as, kA + i * P, 9, i) == "");
         CHECK(fault_count(as, FaultKind::FilePage) > kPages);  // read again from the file
+        // A forked child shares the mapping: its writes reach the parent and the file.
+        auto child = as.fork(nullptr);
+        REQUIRE(child);
+        for (std::uint64_t i = 0; i < kPages; i += 3)
+            fill_page(*child, kA + i * P, 10, i);
+        for (std::uint64_t i = 0; i < kPages; ++i)
+            REQUIRE(check_page(as, kA + i * P, i % 3 ? 9 : 10, i) == "");
         CHECK(as.swap_pages() == 0);
         CHECK(swap_used(m) == 0);  // file pages never go to swap
-        CHECK(check_mm_consistency(m.pmem, {&as}) == "");
+        CHECK(check_mm_consistency(m.pmem, {&as, child.get()}) == "");
     }
     // The mapping is gone (its dirty pages written back): the file holds the pattern.
     std::vector<std::uint8_t> buf(P);
     for (std::uint64_t i = 0; i < kPages; ++i) {
         REQUIRE(::pread(tf.fd, buf.data(), P, static_cast<off_t>(i * P)) == static_cast<ssize_t>(P));
         for (std::uint64_t j = 0; j < P; j += 97)
-            REQUIRE(buf[j] == pattern(9, i, j));
+            REQUIRE(buf[j] == pattern(i % 3 ? 9 : 10, i, j));
     }
     m.cache.shrink(~std::uint64_t{0});
     CHECK(m.pmem.free_frame_count() == free_before);
+}
+
+TEST_CASE("swap: the Dirty bit of any one mapping, or of a mapping since zapped, makes reclaim write the page") {
+    SwapMachine m(1024, swap_config(64));
+    auto parent = std::make_unique<AddressSpace>(m.pmem, &m.mmu);
+    map_at(*parent, kA, P, kRW, kVmShared);
+    fill_page(*parent, kA, 1, 0);
+    auto child = parent->fork(nullptr);
+    swap_out(m, *parent, kA);
+    CHECK(m.swap().area().pages_written() == 1);
+    // Both map it again, clean: it is in the swap cache, and its slot holds it.
+    CHECK(check_page(*parent, kA, 1, 0) == "");
+    CHECK(fault_count(*parent, FaultKind::SwapIn) == 1);
+    CHECK(check_page(*child, kA, 1, 0) == "");
+    swap_out(m, *parent, kA);
+    CHECK(m.swap().area().pages_written() == 1);  // clean: dropped
+    CHECK(m.reclaim.stats().clean_dropped == 1);
+    // Only the child's PTE sees a write.
+    CHECK(read_byte(*parent, kA) == pattern(1, 0, 0));
+    write_byte(*child, kA + 100, 0xC1);
+    swap_out(m, *parent, kA);
+    CHECK(m.swap().area().pages_written() == 2);
+    CHECK(read_byte(*parent, kA + 100) == 0xC1);
+    // The child writes, then unmaps the page (it stays in its object): the write must
+    // still reach the slot.
+    write_byte(*child, kA + 200, 0xC2);
+    REQUIRE(child->unmap(kA, P));
+    swap_out(m, *parent, kA);
+    CHECK(m.swap().area().pages_written() == 3);
+    CHECK(read_byte(*parent, kA + 200) == 0xC2);
+    CHECK(read_byte(*parent, kA + 100) == 0xC1);
+    CHECK(check_mm_consistency(m.pmem, {parent.get(), child.get()}) == "");
+
+    // A MAP_SHARED file page written only through the child's mapping is written back.
+    TempFile tf(2);
+    auto got = m.cache.get(tf.fd, tf.path);
+    REQUIRE(got);
+    (*got)->adopt_write_fd(::dup(tf.fd));
+    map_at(*parent, kB, 2 * P, kRW, kVmShared, *got);
+    CHECK(read_byte(*parent, kB) == file_byte(0));
+    auto child2 = parent->fork(nullptr);
+    write_byte(*child2, kB + 1, 0xF1);
+    CHECK(!(pte_of(*parent, kB) & kPteDirty));
+    swap_out(m, *parent, kB);
+    CHECK(m.reclaim.stats().file_written == 1);
+    CHECK(tf.byte_at(1) == 0xF1);
+    CHECK(read_byte(*parent, kB + 1) == 0xF1);
+    CHECK(check_mm_consistency(m.pmem, {parent.get(), child.get(), child2.get()}) == "");
 }
 
 TEST_CASE("swap: clean file pages are dropped and read again; without swap, anonymous memory stays") {
@@ -521,4 +576,37 @@ TEST_CASE("swap: watermarks follow Linux's min_free_kbytes, capped for tiny mach
     AddressSpace* all[] = {&as};
     const std::string meminfo = os::fs::procfs::meminfo(m.pmem, m.cache, all);
     CHECK(meminfo.find("SwapTotal:         16380 kB") != std::string::npos);
+}
+
+TEST_CASE("swap: page reclaim set up after pages exist adopts them, and unregisters when it goes") {
+    PhysicalMemory pmem(512 * P);
+    CountingMmu mmu;
+    pmem.set_mmu_notifier(&mmu);
+    PageCache cache(pmem);
+    AddressSpace as(pmem, &mmu);
+    map_at(as, kA, 1024 * P);
+    for (int i = 0; i < 100; ++i)
+        fill_page(as, kA + i * P, 12, i);
+    {
+        PageReclaim reclaim(pmem, &cache, swap_config(2048, "fifo"));
+        CHECK(reclaim.policy().size() == 100);
+        CHECK(pmem.swap() == reclaim.swap());
+        CHECK(reclaim.reclaim_pages(10) == 10);
+        CHECK(as.swap_pages() == 10);
+        // FIFO: the oldest pages went first.
+        CHECK(is_swap_pte(pte_of(as, kA)));
+        CHECK(is_swap_pte(pte_of(as, kA + 9 * P)));
+        CHECK(pte_present(pte_of(as, kA + 10 * P)));
+        for (int i = 0; i < 100; ++i)
+            REQUIRE(check_page(as, kA + i * P, 12, i) == "");
+        // Swap must outlive what is swapped: bring everything back before it goes.
+        CHECK(as.swap_pages() == 0);
+        REQUIRE(as.advise(kA, 1024 * P, abi::MADV_DONTNEED));
+        CHECK(reclaim.swap()->area().used_slots() == 0);
+        CHECK_THROWS_AS(PageReclaim(pmem, &cache, swap_config(0, "optimal")), std::invalid_argument);
+    }
+    CHECK(pmem.swap() == nullptr);
+    CHECK(pmem.watermarks().low == 0);
+    fill_page(as, kA, 13, 0);
+    CHECK(check_page(as, kA, 13, 0) == "");
 }
