@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "os/mm/address_space.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/rmap.h"
 
@@ -83,7 +84,10 @@ std::uint64_t PageReclaim::reclaim_pages(std::uint64_t nr) {
         const std::uint64_t now = m_pmem.free_frame_count();
         return now > start_free ? now - start_free : 0;
     };
-    const ReferenceProbe referenced = [this](Pfn pfn) { return page_referenced(m_pmem, pfn) > 0; };
+    // Accessed bits cleared as the policy asks; each address space's TLB is flushed once,
+    // at the end (no guest code runs in between).
+    std::vector<AddressSpace*> to_flush;
+    const ReferenceProbe referenced = [&](Pfn pfn) { return page_referenced(m_pmem, pfn, to_flush) > 0; };
     // Each page at most twice (CLOCK's hand may need two turns), and a batch more.
     std::uint64_t budget = 2 * m_policy->size() + kSwapClusterMax;
     while (freed() < nr && budget > 0) {
@@ -103,6 +107,8 @@ std::uint64_t PageReclaim::reclaim_pages(std::uint64_t nr) {
                 break;
         }
     }
+    for (AddressSpace* mm : to_flush)
+        mm->flush_tlb();
     if (m_cache)
         m_cache->prune();
     m_stats.reclaimed += freed();

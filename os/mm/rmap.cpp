@@ -98,9 +98,8 @@ void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit) {
     }
 }
 
-unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn, std::vector<AddressSpace*>& to_flush) {
     unsigned referenced = 0;
-    std::vector<AddressSpace*> to_flush;
     for_each_mapping(pmem, pfn, [&](AddressSpace& mm, Vma&, VirtAddr, Pte& pte) {
         if (!(pte & kPteAccessed))
             return;
@@ -109,6 +108,12 @@ unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
         if (std::find(to_flush.begin(), to_flush.end(), &mm) == to_flush.end())
             to_flush.push_back(&mm);
     });
+    return referenced;
+}
+
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
+    std::vector<AddressSpace*> to_flush;
+    const unsigned referenced = page_referenced(pmem, pfn, to_flush);
     for (AddressSpace* mm : to_flush)
         mm->flush_tlb();
     return referenced;

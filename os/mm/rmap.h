@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "os/mm/physical_memory.h"
 #include "os/mm/pte.h"
@@ -53,6 +54,10 @@ void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit);
 // all of them, and flushes the TLB of each address space where one was set, so that the
 // next access sets it again. Reclaim's second chance.
 unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn);
+// The same without the flushes: each address space where a bit was cleared is added to
+// `to_flush` (once), and the caller flushes them before guest code runs again (reclaim
+// asks about many pages in a row).
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn, std::vector<AddressSpace*>& to_flush);
 
 // try_to_unmap(): replaces every PTE mapping `pfn` by `replacement`, except in VM_LOCKED
 // VMAs: zero for a page-cache or shared anonymous page, which faults back in from its

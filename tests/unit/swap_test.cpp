@@ -610,3 +610,18 @@ TEST_CASE("swap: page reclaim set up after pages exist adopts them, and unregist
     fill_page(as, kA, 13, 0);
     CHECK(check_page(as, kA, 13, 0) == "");
 }
+
+TEST_CASE("swap: a reclaim round clears Accessed bits page by page but flushes each TLB once") {
+    SwapMachine m(1024, swap_config(1024, "lru"));
+    AddressSpace as(m.pmem, &m.mmu);
+    map_at(as, kA, 256 * P);
+    for (int i = 0; i < 256; ++i)
+        write_byte(as, kA + i * P, 1);
+    REQUIRE((pte_of(as, kA + 100 * P) & kPteAccessed) != 0);
+    m.mmu.flushes = 0;
+    CHECK(m.reclaim.reclaim_pages(1) == 1);
+    // LRU asked every page about its Accessed bit (all set, all cleared)...
+    CHECK((pte_of(as, kA + 100 * P) & kPteAccessed) == 0);
+    // ...and the TLB was flushed for the round and for the one page unmapped, not 256 times.
+    CHECK(m.mmu.flushes <= 2);
+}
