@@ -22,6 +22,14 @@ Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     : m_config(config), m_syscalls(syscalls), m_pmem(config.ram_bytes), m_clock(config.real_time),
       m_random(config.seed) {
     m_pmem.set_mmu_notifier(this);
+    if (config.swap_bytes > 0 || !config.policy.empty()) {
+        mm::ReclaimConfig rc;
+        rc.swap_bytes = config.swap_bytes;
+        rc.swap_file = config.swap_file;
+        rc.policy = config.policy.empty() ? "clock" : config.policy;
+        rc.seed = config.seed;
+        m_reclaim = std::make_unique<mm::PageReclaim>(m_pmem, &m_page_cache, rc);
+    }
     if (!config.fault_log_dir.empty()) {
         m_fault_log = std::make_unique<trace::FaultLog>(config.fault_log_dir);
         m_pmem.set_fault_observer(this);

@@ -21,6 +21,7 @@
 #include "emu/cpu.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
+#include "os/mm/page_reclaim.h"
 #include "os/mm/physical_memory.h"
 #include "os/proc/process.h"
 #include "os/proc/task.h"
@@ -72,6 +73,11 @@ struct KernelConfig {
     // End the run after this much host time (0: never): a safety net for programs that
     // never end, with a clear message and exit status 124 (as timeout(1)).
     std::uint64_t timeout_ms = 0;
+    // Swap and page replacement: made only when swap_bytes > 0 or a policy is named
+    // (otherwise clean page-cache pages are still dropped when frames run out).
+    std::uint64_t swap_bytes = 0;
+    std::string swap_file;  // empty: a temporary file, removed at once
+    std::string policy;     // clock (default), fifo, random, lru
     // Show a live status line on stderr (only ever on a terminal).
     bool progress = false;
     // Sample every process's working set every this many ns of virtual time into
@@ -310,6 +316,9 @@ private:
     SyscallDispatcher& m_syscalls;
     mm::PhysicalMemory m_pmem;
     mm::PageCache m_page_cache{m_pmem};
+    // Swap and reclaim (after the page cache: it drops cache pages; before the processes,
+    // which hold swap slots: the destructor releases them first).
+    std::unique_ptr<mm::PageReclaim> m_reclaim;
     std::uint64_t m_last_inode = 0;
     std::unique_ptr<emu::Cpu> m_cpu;
     sched::Scheduler m_scheduler;

@@ -353,6 +353,25 @@ PY
     run run --fault-log "$work/x" --sample-access 10parsecs -- "$hello"
     expect_status 125
     ;;
+swap-integrity)
+    # 48 MiB of private memory, copy-on-write across fork and 8 MiB of shared memory in
+    # 16 MiB of RAM: every word survives swapping, under each replacement policy.
+    for policy in clock fifo random lru; do
+        run run --ram 16M --swap 256M --policy "$policy" --stats -- "$guests/cli/swap_integrity"
+        expect_status 0
+        expect_stdout "^child ok, mismatches 0$"
+        swapins=$(awk '$1 == "2" && $2 == "swap_integrity" { print $12 }' "$work/err")
+        [ "${swapins:-0}" -gt 1000 ] || fail "$policy: only ${swapins:-0} swap-ins"
+    done
+    # Without swap the same program runs out of memory.
+    run run --ram 16M -- "$guests/cli/swap_integrity"
+    expect_status 137
+    expect_stderr "out of memory"
+    run run --swap lots -- "$hello"
+    expect_status 125
+    run run --policy optimal -- "$hello"
+    expect_status 125
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
     bool stats = false;
     std::string sample_access_text;
     std::string timeout_text;
+    std::string swap_text;
+    std::string swap_file;
+    std::string policy;
     std::string trace_syscalls;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
@@ -90,6 +93,12 @@ int main(int argc, char** argv) {
     run->add_option("--sample-access", sample_access_text,
                     "Every PERIOD of virtual time (e.g. 10ms, 500us, 1s), record which pages each process "
                     "touched (Accessed bits, then cleared) into DIR/PID.access.jsonl; needs --fault-log DIR");
+    run->add_option("--swap", swap_text,
+                    "Swap space (e.g. 256M): when frames run low, anonymous pages go to a swap file and clean "
+                    "file pages are dropped");
+    run->add_option("--swap-file", swap_file, "The swap file (default: a temporary file, removed at once)");
+    run->add_option("--policy", policy, "Page replacement: clock (second chance, default), fifo, random, lru")
+        ->check(CLI::IsMember({"clock", "fifo", "random", "lru"}));
     run->add_option("--timeout", timeout_text,
                     "End the run after this much real (host) time, e.g. 30s or 500ms: every process is killed, "
                     "with a message, and faultline exits 124");
@@ -136,6 +145,20 @@ int main(int argc, char** argv) {
     config.fault_log_dir = fault_log_dir;
     config.stats = stats;
     config.progress = true;
+    if (!swap_text.empty()) {
+        const auto swap = tools::parse_size(swap_text);
+        if (!swap || *swap < 2 * 4096) {
+            spdlog::error("--swap {}: expected a size of at least 8K, like 256M", swap_text);
+            return 125;
+        }
+        config.swap_bytes = *swap;
+    }
+    if (!swap_file.empty() && swap_text.empty()) {
+        spdlog::error("--swap-file needs --swap SIZE");
+        return 125;
+    }
+    config.swap_file = swap_file;
+    config.policy = policy;
     if (!timeout_text.empty()) {
         const auto t = tools::parse_duration_ns(timeout_text);
         if (!t || *t < 1'000'000) {
