@@ -270,6 +270,8 @@ private:
 
     void handle_page_fault();
     void handle_exception(unsigned vector);
+    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness).
+    void oom_kill(std::uint64_t addr, mm::Access access);
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
 

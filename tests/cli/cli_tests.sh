@@ -372,6 +372,13 @@ swap-integrity)
     run run --policy optimal -- "$hello"
     expect_status 125
     ;;
+oom-killer)
+    run run --ram 16M -- "$guests/cli/oom_victim"
+    expect_status 137
+    expect_stdout "^child survived$"
+    grep -q "parent survived" "$work/out" && fail "the parent should have been the victim"
+    expect_stderr "^faultline: out of memory: .*OOM killer: pid 2 \\(oom_victim\\), [0-9]+ pages resident"
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever
