@@ -440,9 +440,16 @@ KResult<proc::WaitChannel> Kernel::futex_channel(mm::AddressSpace& mm, std::uint
             std::uint32_t probe = 0;
             TRY_VOID(mm.copy_from_user(&probe, uaddr, sizeof(probe)));
             const mm::Pte* pte = mm.page_table().lookup(mm::page_round_down(uaddr));
-            if (pte && mm::pte_present(*pte))
+            if (pte && mm::pte_present(*pte)) {
+                // Keyed by the page's identity (the file or shared object and the page in
+                // it), not the frame: reclaim may move the page to another frame.
+                const mm::FrameInfo& info = m_pmem.info(mm::pte_pfn(*pte));
+                const std::uint64_t offset = uaddr & (mm::kPageSize - 1);
+                if (info.mapping && (info.rmap == mm::RmapKind::File || info.rmap == mm::RmapKind::SharedAnon))
+                    return proc::WaitChannel{proc::WaitKind::Futex, info.mapping, (info.index << mm::kPageShift) + offset};
                 return proc::WaitChannel{proc::WaitKind::Futex, &m_pmem,
-                                         mm::pfn_to_phys(mm::pte_pfn(*pte)) + (uaddr & (mm::kPageSize - 1))};
+                                         mm::pfn_to_phys(mm::pte_pfn(*pte)) + offset};
+            }
         }
         // Linux's FUT_OFF_MMSHARED: bit 0 of the (4-byte aligned) address marks it shared.
         return proc::WaitChannel{proc::WaitKind::Futex, &mm, uaddr | 1};

@@ -191,8 +191,9 @@ public:
     int wake_all(proc::WaitKind kind, const void* object = nullptr);
     int wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t bitset);
     // The wait channel of the futex at `uaddr` (Linux's get_futex_key): a private futex is
-    // (address space, address); a shared one in a MAP_SHARED mapping is the physical address
-    // (the same for every process mapping it); a shared one in a private mapping is the
+    // (address space, address); a shared one in a MAP_SHARED mapping is the page's identity,
+    // its file or shared object and offset (the same for every process mapping it, and
+    // after reclaim moved it); a shared one in a private mapping is the
     // address space and address, but never the same key as the private futex there.
     KResult<proc::WaitChannel> futex_channel(mm::AddressSpace& mm, std::uint64_t uaddr, bool is_private);
     // CLONE_CHILD_CLEARTID at thread exit: 0 written to `uaddr`, one waiter woken.
