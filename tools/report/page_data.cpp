@@ -75,7 +75,7 @@ void write_heat_map(const Page& page, const HeatMap& map) {
     for (const auto& b : map.bands) {
         w.begin_object().field("label", page.name(b.label)).field("first_page", hex_address(b.first_page));
         w.field("last_page", hex_address(b.last_page)).field("first_row", b.first_row).field("rows", b.rows);
-        w.field("faults", b.faults).end_object();
+        w.field("faults", b.weight).end_object();
     }
     w.end_array();
     // Flat: bin, row, kind, count for each non-empty cell.
