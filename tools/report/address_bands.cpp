@@ -10,21 +10,38 @@ namespace {
 std::uint64_t span_pages(const HeatBand& b) { return (b.last_page - b.first_page) / kPageSize + 1; }
 
 // Rows in proportion to the square root of each band's page span, enough for a label,
-// never more than its pages.
+// never more than its pages; then the biggest bands give rows back until the total is
+// within max_rows (rounding and the minimum can overshoot it).
 std::uint32_t assign_rows(std::vector<HeatBand>& bands, std::uint32_t max_rows) {
     const std::uint64_t least = std::max<std::uint64_t>(3, max_rows / (4 * std::max<std::size_t>(bands.size(), 1)));
     double total = 0;
     for (const auto& band : bands)
         total += std::sqrt(static_cast<double>(span_pages(band)));
-    std::uint32_t next = 0;
-    for (auto& band : bands) {
-        const std::uint64_t pages = span_pages(band);
+    std::vector<std::uint64_t> rows(bands.size()), fewest(bands.size());
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        const std::uint64_t pages = span_pages(bands[i]);
         const double share = total > 0 ? std::sqrt(static_cast<double>(pages)) / total : 1;
-        auto rows = static_cast<std::uint64_t>(std::lround(share * max_rows));
-        rows = std::clamp<std::uint64_t>(rows, std::min(pages, least), pages);
-        band.first_row = next;
-        band.rows = static_cast<std::uint32_t>(std::max<std::uint64_t>(rows, 1));
-        next += band.rows;
+        fewest[i] = std::max<std::uint64_t>(std::min(pages, least), 1);
+        rows[i] = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::lround(share * max_rows)), fewest[i], pages);
+        sum += rows[i];
+    }
+    while (sum > max_rows) {
+        std::size_t widest = 0;
+        for (std::size_t i = 1; i < rows.size(); ++i)
+            if (rows[i] - fewest[i] > rows[widest] - fewest[widest])
+                widest = i;
+        if (rows[widest] == fewest[widest])
+            break;
+        const std::uint64_t give = std::min(sum - max_rows, rows[widest] - fewest[widest]);
+        rows[widest] -= std::max<std::uint64_t>(1, give / 2);
+        sum -= std::max<std::uint64_t>(1, give / 2);
+    }
+    std::uint32_t next = 0;
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+        bands[i].first_row = next;
+        bands[i].rows = static_cast<std::uint32_t>(rows[i]);
+        next += bands[i].rows;
     }
     return next;
 }

@@ -1,7 +1,8 @@
 // The compressed address axis of a heat map: the busiest AddressRanges become bands
 // stacked in address order, and each band's rows cover only the span of pages that were
 // active in it (faulted, or touched). Rows go in proportion to the square root of each
-// band's span, so that one huge heap does not squeeze the others to nothing.
+// band's span, so that one huge heap does not squeeze the others to nothing; there are at
+// most max_rows of them, unless every band is down to the few a label needs.
 #pragma once
 
 #include <cstdint>
