@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `faultline report` on the command line: garbage in the logs, a directory without logs,
-# --html and --no-html. Usage: report_cli_test.sh FAULTLINE GUEST_DIR CASE
+# `faultline report` on the command line: garbage in the logs and in the working-set
+# samples, a directory without logs, --html and --no-html. Usage: report_cli_test.sh FAULTLINE GUEST_DIR CASE
 set -u
 faultline=$1
 guests=$2
@@ -47,6 +47,32 @@ garbage)
     expect_stdout "malformed lines skipped"
     [ -s "$work/log/report.html" ] || fail "no report.html"
     grep -q 'malformed_lines":[1-9]' "$work/log/report.html" || fail "the page does not count the malformed lines"
+    ;;
+access-garbage)
+    # Working-set samples with garbage between them and a sample whose runs do not add up:
+    # each bad line named once, the rest in the table and on the page, exit 0.
+    run run --fault-log "$work/log" --sample-access 20us -- "$guests/cli/touch_pages" 1
+    expect_status 0
+    log="$work/log/2.access.jsonl"
+    [ -f "$log" ] || fail "no access log"
+    samples=$(wc -l <"$log")
+    { head -n 2 "$log"; echo '{"seq":'; echo '{"seq":1,"time_ns":0,"pid":2,"period_ns":20000,"pages":5,"runs":[[4096,1]]}'
+      tail -n +3 "$log"; } >"$work/mixed"
+    mv "$work/mixed" "$log"
+    run report "$work/log"
+    expect_status 0
+    expect_stderr "2\.access\.jsonl:3: skipped: "
+    expect_stderr "2\.access\.jsonl:4: skipped: field \"pages\" is 5, the runs hold 1"
+    [ "$(grep -c '2\.access\.jsonl:3:' "$work/err")" -eq 1 ] || fail "line 3 named more than once"
+    expect_stdout "; $samples working-set samples from 1 files \(2 malformed lines skipped\)"
+    expect_stdout "^Working set \(pages touched per 20\.0 us period\)"
+    expect_stdout "^ +2 +touch_pages +$samples "
+    grep -q 'access_malformed_lines":2' "$work/log/report.html" || fail "the page does not count the malformed samples"
+    # Samples without fault logs are not a report.
+    rm "$work/log/2.faults.jsonl"
+    run report "$work/log"
+    expect_status 1
+    expect_stderr "no \*\.faults\.jsonl files"
     ;;
 no-logs)
     mkdir "$work/empty"

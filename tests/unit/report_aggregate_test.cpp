@@ -152,7 +152,7 @@ TEST_CASE("report aggregate: heat map bands and cells") {
     CHECK(map.bands[2].first_page == 0x600000);
     CHECK(map.bands[2].last_page == 0x601000);
     CHECK(map.bands[2].rows == 2);  // never more rows than pages
-    CHECK(map.bands[2].faults == 4);
+    CHECK(map.bands[2].weight == 4);
     CHECK(map.bands[3].label == "[stack]");
     CHECK(map.events_shown == 8);
     std::uint64_t total = 0;

@@ -7,9 +7,11 @@
 namespace tools {
 
 ReportCommand::ReportCommand(CLI::App& app)
-    : m_command(app.add_subcommand("report", "Summarize the fault logs in DIR (written by run --fault-log DIR): "
-                                             "tables on stdout and an HTML page with plots, DIR/report.html")) {
-    m_command->add_option("DIR", m_dir, "The --fault-log directory: DIR/*.faults.jsonl")->required();
+    : m_command(app.add_subcommand("report", "Summarize the fault logs in DIR (written by run --fault-log DIR, "
+                                             "and its working-set samples with --sample-access): tables on stdout "
+                                             "and an HTML page with plots, DIR/report.html")) {
+    m_command->add_option("DIR", m_dir, "The --fault-log directory: DIR/*.faults.jsonl (and DIR/*.access.jsonl)")
+        ->required();
     m_command->add_option("--html", m_html, "Write the page to FILE instead of DIR/report.html")->type_name("FILE");
     m_command->add_flag("--no-html", m_no_html, "Only print the tables");
     m_command->footer(

@@ -1,39 +1,12 @@
 #include "tools/report/fault_record.h"
 
-#include <limits>
-
-#include "tools/report/json_value.h"
+#include "tools/report/json_fields.h"
 
 namespace tools::report {
 
 namespace {
 
-using Problem = std::unexpected<std::string>;
-
-Problem missing(std::string_view field) { return Problem("missing field \"" + std::string(field) + "\""); }
-Problem wrong_type(std::string_view field, std::string_view want) {
-    return Problem("field \"" + std::string(field) + "\" is not " + std::string(want));
-}
-
-std::expected<std::uint64_t, std::string> unsigned_field(const JsonValue& object, std::string_view field) {
-    const JsonValue* value = object.find(field);
-    if (!value)
-        return missing(field);
-    const JsonNumber* number = value->as_number();
-    if (!number || !number->is_integer || number->negative)
-        return wrong_type(field, "a non-negative integer");
-    return number->magnitude;
-}
-
-std::expected<std::string, std::string> string_field(const JsonValue& object, std::string_view field) {
-    const JsonValue* value = object.find(field);
-    if (!value)
-        return missing(field);
-    const std::string* text = value->as_string();
-    if (!text)
-        return wrong_type(field, "a string");
-    return *text;
-}
+using Problem = FieldProblem;
 
 std::expected<std::optional<VmaRecord>, std::string> vma_field(const JsonValue& object) {
     const JsonValue* value = object.find("vma");
@@ -72,11 +45,9 @@ std::expected<FaultRecord, std::string> parse_fault_record(std::string_view line
     auto time = unsigned_field(*json, "time_ns");
     if (!time)
         return Problem(std::move(time.error()));
-    auto pid = unsigned_field(*json, "pid");
+    auto pid = pid_field(*json, "pid");
     if (!pid)
         return Problem(std::move(pid.error()));
-    if (*pid > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
-        return wrong_type("pid", "a process id");
     auto page = unsigned_field(*json, "page");
     if (!page)
         return Problem(std::move(page.error()));
@@ -91,7 +62,7 @@ std::expected<FaultRecord, std::string> parse_fault_record(std::string_view line
 
     record.seq = *seq;
     record.time_ns = *time;
-    record.pid = static_cast<int>(*pid);
+    record.pid = *pid;
     record.page = *page;
     record.kind = std::move(*kind);
     record.vma = std::move(*vma);

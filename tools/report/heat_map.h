@@ -1,13 +1,14 @@
-// Plot (b): which pages faulted when. The address axis is compressed: the VMAs of all
-// processes are merged into address ranges, the busiest ranges become bands stacked in
-// address order, and each band's rows cover only the pages that faulted in it. A cell is
-// (time bin, row), coloured by its most frequent kind.
+// Plot (b): which pages faulted when. The address axis is compressed (address_bands.h):
+// the VMAs of all processes are merged into address ranges, the busiest ranges become bands
+// stacked in address order, and each band's rows cover only the pages that faulted in it.
+// A cell is (time bin, row), coloured by its most frequent kind.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "tools/report/address_bands.h"
 #include "tools/report/event_store.h"
 #include "tools/report/time_axis.h"
 
@@ -17,15 +18,6 @@ struct HeatMapLimits {
     std::uint32_t time_bins = 200;  // coarser than the timeline: cells cost bytes in the page
     std::size_t max_bands = 12;
     std::uint32_t max_rows = 240;
-};
-
-struct HeatBand {
-    std::string label;           // the name of the busiest VMA in the range
-    std::uint64_t first_page = 0;  // the lowest and highest page that faulted in it
-    std::uint64_t last_page = 0;
-    std::uint32_t first_row = 0;  // row 0 is the lowest address
-    std::uint32_t rows = 0;
-    std::uint64_t faults = 0;
 };
 
 struct HeatCell {
@@ -38,7 +30,7 @@ struct HeatCell {
 struct HeatMap {
     std::uint32_t bins = 0;  // on the same axis as TimeAxis(store, bins)
     std::uint32_t rows = 0;
-    std::vector<HeatBand> bands;  // in address order
+    std::vector<HeatBand> bands;  // in address order; weight: the faults in the band
     std::vector<HeatCell> cells;  // only non-empty ones
     std::uint64_t events_shown = 0;  // events in the chosen bands
 };

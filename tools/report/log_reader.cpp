@@ -9,8 +9,6 @@ namespace tools::report {
 
 namespace {
 
-constexpr std::string_view kSuffix = ".faults.jsonl";
-
 // The pid in "<pid>.faults.jsonl", or a number past every pid for other names.
 std::uint64_t leading_number(const std::filesystem::path& file) {
     const std::string name = file.filename().string();
@@ -21,14 +19,29 @@ std::uint64_t leading_number(const std::filesystem::path& file) {
     return n;
 }
 
+template <class Record, class Parse>
+ReadSummary read_records(const std::vector<std::filesystem::path>& files, Parse parse,
+                         const std::function<void(const Record&)>& record, const ProblemSink& problem) {
+    return read_log_lines(
+        files,
+        [&](std::string_view line) -> std::optional<std::string> {
+            auto parsed = parse(line);
+            if (!parsed)
+                return std::move(parsed.error());
+            record(*parsed);
+            return std::nullopt;
+        },
+        problem);
+}
+
 }  // namespace
 
-std::vector<std::filesystem::path> fault_log_files(const std::filesystem::path& dir) {
+std::vector<std::filesystem::path> log_files(const std::filesystem::path& dir, std::string_view suffix) {
     std::vector<std::filesystem::path> files;
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.size() > kSuffix.size() && name.ends_with(kSuffix) && it->is_regular_file(ec))
+        if (name.size() > suffix.size() && name.ends_with(suffix) && it->is_regular_file(ec))
             files.push_back(it->path());
     }
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
@@ -38,14 +51,15 @@ std::vector<std::filesystem::path> fault_log_files(const std::filesystem::path& 
     return files;
 }
 
-ReadSummary read_fault_logs(const std::vector<std::filesystem::path>& files, const LogReaderSinks& sinks) {
+ReadSummary read_log_lines(const std::vector<std::filesystem::path>& files, const LineSink& take,
+                           const ProblemSink& problem) {
     ReadSummary summary;
     summary.files = files;
     std::string line;
     for (const auto& file : files) {
         std::ifstream in(file, std::ios::binary);
         if (!in) {
-            sinks.problem(file.string() + ": cannot open");
+            problem(file.string() + ": cannot open");
             continue;
         }
         std::uint64_t number = 0;
@@ -57,21 +71,28 @@ ReadSummary read_fault_logs(const std::vector<std::filesystem::path>& files, con
             if (line.find_first_not_of(" \t") == std::string::npos)
                 continue;
             ++summary.lines;
-            auto record = parse_fault_record(line);
-            if (record) {
+            const std::optional<std::string> why = take(line);
+            if (!why) {
                 ++summary.records;
-                sinks.record(*record);
                 continue;
             }
             ++summary.malformed;
             if (++bad_here <= kMaxProblemsPerFile)
-                sinks.problem(file.string() + ":" + std::to_string(number) + ": skipped: " + record.error());
+                problem(file.string() + ":" + std::to_string(number) + ": skipped: " + *why);
         }
         if (bad_here > kMaxProblemsPerFile)
-            sinks.problem(file.string() + ": " + std::to_string(bad_here - kMaxProblemsPerFile) +
-                          " more malformed lines skipped");
+            problem(file.string() + ": " + std::to_string(bad_here - kMaxProblemsPerFile) +
+                    " more malformed lines skipped");
     }
     return summary;
+}
+
+ReadSummary read_fault_logs(const std::vector<std::filesystem::path>& files, const LogReaderSinks& sinks) {
+    return read_records<FaultRecord>(files, parse_fault_record, sinks.record, sinks.problem);
+}
+
+ReadSummary read_access_logs(const std::vector<std::filesystem::path>& files, const AccessReaderSinks& sinks) {
+    return read_records<AccessRecord>(files, parse_access_record, sinks.record, sinks.problem);
 }
 
 }  // namespace tools::report

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tools/report/json_writer.h"
+#include "tools/report/page_working_set.h"
 
 namespace tools::report {
 
@@ -75,7 +76,7 @@ void write_heat_map(const Page& page, const HeatMap& map) {
     for (const auto& b : map.bands) {
         w.begin_object().field("label", page.name(b.label)).field("first_page", hex_address(b.first_page));
         w.field("last_page", hex_address(b.last_page)).field("first_row", b.first_row).field("rows", b.rows);
-        w.field("faults", b.faults).end_object();
+        w.field("faults", b.weight).end_object();
     }
     w.end_array();
     // Flat: bin, row, kind, count for each non-empty cell.
@@ -169,7 +170,9 @@ std::string page_data_json(const EventStore& store, const ReportData& data, cons
     w.key("source").begin_object().field("dir", page.name(source.dir)).field("files", source.files);
     w.field("events", static_cast<std::uint64_t>(store.events().size()));
     w.field("processes", static_cast<std::uint64_t>(store.processes().size()));
-    w.field("malformed_lines", source.malformed_lines).end_object();
+    w.field("malformed_lines", source.malformed_lines).field("access_files", source.access_files);
+    w.field("access_samples", data.working_set.samples);
+    w.field("access_malformed_lines", source.access_malformed_lines).end_object();
     write_axis(w, data.axis);
     write_kinds(page);
     write_timeline(w, data.timeline);
@@ -177,6 +180,7 @@ std::string page_data_json(const EventStore& store, const ReportData& data, cons
     write_curves(page, data.curves);
     write_layouts(page, data.layouts);
     write_tables(page, data);
+    write_working_set(w, data.working_set, source, limits);
     w.end_object();
     return w.text();
 }

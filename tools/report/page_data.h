@@ -15,11 +15,13 @@ struct PageSource {
     std::string dir;  // the log directory, as given
     std::uint64_t files = 0;
     std::uint64_t malformed_lines = 0;
+    std::uint64_t access_files = 0;  // DIR/*.access.jsonl; none: the page says how to get them
+    std::uint64_t access_malformed_lines = 0;
 };
 
 // What the page may hold whatever the logs are (the plots are bounded by ReportLimits).
 struct PageLimits {
-    std::size_t table_processes = 200;  // the rows of the process table: the most faults
+    std::size_t table_processes = 200;  // the rows of each process table: the busiest
     std::size_t name_bytes = 160;       // longer VMA and process names keep their end
 };
 

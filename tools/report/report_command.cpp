@@ -5,6 +5,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "tools/report/access_store.h"
 #include "tools/report/event_store.h"
 #include "tools/report/html_page.h"
 #include "tools/report/log_reader.h"
@@ -29,6 +30,30 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
     return !ec;
 }
 
+struct Logs {
+    EventStore faults;
+    AccessStore access;
+    ReadSummary read;
+    ReadSummary read_access;
+};
+
+Logs read_logs(const std::vector<std::filesystem::path>& fault_files,
+               const std::vector<std::filesystem::path>& access_files, std::ostream& err) {
+    Logs logs;
+    const ProblemSink problem = [&](const std::string& p) { err << "faultline: report: " << p << '\n'; };
+    logs.read = read_fault_logs(fault_files, LogReaderSinks{
+                                                 .record = [&](const FaultRecord& r) { logs.faults.add(r); },
+                                                 .problem = problem,
+                                             });
+    logs.faults.finish();
+    logs.read_access = read_access_logs(access_files, AccessReaderSinks{
+                                                          .record = [&](const AccessRecord& r) { logs.access.add(r); },
+                                                          .problem = problem,
+                                                      });
+    logs.access.finish(logs.faults);
+    return logs;
+}
+
 }  // namespace
 
 int run_report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
@@ -45,27 +70,33 @@ int run_report(const ReportOptions& options, std::ostream& out, std::ostream& er
         return 1;
     }
 
-    EventStore store;
-    const ReadSummary read = read_fault_logs(
-        files, LogReaderSinks{
-                   .record = [&](const FaultRecord& r) { store.add(r); },
-                   .problem = [&](const std::string& p) { err << "faultline: report: " << p << '\n'; },
-               });
-    store.finish();
-    const ReportData data = build_report(store);
+    const Logs logs = read_logs(files, access_log_files(options.dir), err);
+    const EventStore& store = logs.faults;
+    const ReportData data = build_report(store, logs.access);
 
-    out << fmt::format("{}: {} faults from {} files", options.dir.string(), read.records, read.files.size());
-    if (read.malformed)
-        out << fmt::format(" ({} malformed lines skipped)", read.malformed);
+    out << fmt::format("{}: {} faults from {} files", options.dir.string(), logs.read.records, logs.read.files.size());
+    if (logs.read.malformed)
+        out << fmt::format(" ({} malformed lines skipped)", logs.read.malformed);
+    if (!logs.read_access.files.empty()) {
+        out << fmt::format("; {} working-set samples from {} files", logs.read_access.records,
+                           logs.read_access.files.size());
+        if (logs.read_access.malformed)
+            out << fmt::format(" ({} malformed lines skipped)", logs.read_access.malformed);
+    }
     out << fmt::format("; x axis: {}\n\nProcesses\n", data.axis.label());
     out << format_process_table(store, data);
     out << fmt::format("\nBusiest VMAs (top {} by faults)\n", data.vmas.size());
     out << format_vma_table(store, data);
+    if (!logs.read_access.files.empty()) {
+        out << fmt::format("\nWorking set (pages touched per {} period)\n", format_duration(data.working_set.axis.period_ns()));
+        out << format_working_set_table(data);
+    }
 
     if (!options.write_html)
         return 0;
     const std::filesystem::path html = options.html.empty() ? options.dir / "report.html" : options.html;
-    const PageSource source{options.dir.string(), read.files.size(), read.malformed};
+    const PageSource source{options.dir.string(), logs.read.files.size(), logs.read.malformed,
+                            logs.read_access.files.size(), logs.read_access.malformed};
     const std::string page =
         render_html_page("faultline report: " + options.dir.string(), page_data_json(store, data, source));
     if (!write_file(html, page)) {

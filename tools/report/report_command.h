@@ -1,5 +1,6 @@
-// `faultline report DIR`: reads DIR/*.faults.jsonl, prints the summary tables and writes
-// the HTML page. The CLI front end is tools/faultline/report_command.h.
+// `faultline report DIR`: reads DIR/*.faults.jsonl (and DIR/*.access.jsonl, the working-set
+// samples, when there are any), prints the summary tables and writes the HTML page.
+// The CLI front end is tools/faultline/report_command.h.
 #pragma once
 
 #include <filesystem>

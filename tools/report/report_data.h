@@ -1,10 +1,12 @@
-// ReportData: everything `faultline report` shows, computed from an EventStore. The
-// limits keep the page small (about 1 MB of data whatever the number of events).
+// ReportData: everything `faultline report` shows, computed from an EventStore and an
+// AccessStore (the working-set samples). The limits keep the page small (about 1 MB of
+// data whatever the number of events and samples).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "tools/report/access_store.h"
 #include "tools/report/event_store.h"
 #include "tools/report/heat_map.h"
 #include "tools/report/page_curves.h"
@@ -12,6 +14,7 @@
 #include "tools/report/time_axis.h"
 #include "tools/report/timeline.h"
 #include "tools/report/vma_layout.h"
+#include "tools/report/working_set.h"
 
 namespace tools::report {
 
@@ -21,6 +24,7 @@ struct ReportLimits {
     std::size_t curve_processes = 12;
     HeatMapLimits heat_map;
     LayoutLimits layout;
+    WorkingSetLimits working_set;
 };
 
 struct ReportData {
@@ -31,9 +35,12 @@ struct ReportData {
     HeatMap heat_map;
     PageCurves curves;
     VmaLayouts layouts;
+    WorkingSet working_set;  // empty without access samples
 };
 
-// `store` must be finished (EventStore::finish).
+// `store` and `access` must be finished (EventStore::finish, AccessStore::finish).
+ReportData build_report(const EventStore& store, const AccessStore& access, const ReportLimits& limits = {});
+// Without working-set samples.
 ReportData build_report(const EventStore& store, const ReportLimits& limits = {});
 
 }  // namespace tools::report

@@ -81,4 +81,21 @@ std::string format_vma_table(const EventStore& store, const ReportData& data) {
     return table.render();
 }
 
+std::string format_working_set_table(const ReportData& data) {
+    TextTable table;
+    table.add_column("pid", Align::Right);
+    table.add_column("comm", Align::Left);
+    table.add_column("samples", Align::Right);
+    table.add_column("mean", Align::Right);
+    table.add_column("max", Align::Right);
+    table.add_column("distinct", Align::Right);
+    table.add_column("first", Align::Right);
+    table.add_column("last", Align::Right);
+    for (const auto& p : data.working_set.processes)
+        table.add_row({std::to_string(p.pid), p.comm, std::to_string(p.samples), fmt::format("{:.1f}", p.mean_pages()),
+                       std::to_string(p.max_pages), std::to_string(p.distinct_pages), format_duration(p.first_ns),
+                       format_duration(p.last_ns)});
+    return table.render();
+}
+
 }  // namespace tools::report

@@ -1,4 +1,5 @@
-// The terminal summary: a table per process and one of the busiest VMA names.
+// The terminal summary: a table per process, one of the busiest VMA names, and one of the
+// working-set samples per process.
 #pragma once
 
 #include <cstdint>
@@ -16,5 +17,8 @@ std::string format_kind_counts(const EventStore& store, const std::vector<std::u
 
 std::string format_process_table(const EventStore& store, const ReportData& data);
 std::string format_vma_table(const EventStore& store, const ReportData& data);
+// One row per process with working-set samples: samples, pages touched per period (mean
+// and most), distinct pages touched, first and last sample.
+std::string format_working_set_table(const ReportData& data);
 
 }  // namespace tools::report
