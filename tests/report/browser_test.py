@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""faultline report in a real browser: make a fault log from guest programs, run
-`faultline report`, open report.html in headless Chromium and check that
+"""faultline report in a real browser: make a fault log with working-set samples
+(--sample-access) from guest programs, run `faultline report`, open report.html in
+headless Chromium and check that
 
   - the page ran without a console message (JS errors show up as "CONSOLE ... Uncaught")
     and marked itself <body data-status="ok">;
   - the DOM after the script ran has the plots: one timeline area per fault kind in the
     logs, one curve per process, VMA bars for every process, heat-map cells on the canvas,
-    a table row per process;
+    working-set cells on theirs and one pages-per-period line per sampled process, a table
+    row per process in both tables;
   - a screenshot shows them: each plot's region (the page records where they are) has
     coloured, non-blank pixels.
 
 Each check is also run on deliberately broken copies of the page, which it must reject,
-so a check that cannot fail is caught.
+so a check that cannot fail is caught; and on the report of the same logs without the
+samples, whose working-set plots must be seen as missing (the page says how to get them).
 
 Usage: browser_test.py FAULTLINE GUEST_DIR
 Exit status 77 (ctest: skipped) only when no Chromium is installed.
@@ -29,9 +32,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import png  # noqa: E402
 
-WINDOW = (1280, 2000)
+WINDOW = (1280, 3000)
 SKIP = 77
-FIGURES = ("timeline", "heatmap", "curves", "layout")
+FIGURES = ("timeline", "heatmap", "working-set", "working-set-lines", "curves", "layout")
+WORKING_SET_FIGURES = ("working-set", "working-set-lines")
 
 
 class Failure(Exception):
@@ -96,6 +100,16 @@ def check_dom(dom, stderr, expect):
     curves = section(dom, "curves")
     if curves.count("<path") != expect["curves"]:
         problems.append(f"curves: {curves.count('<path')} lines, expected {expect['curves']}")
+    working_set = section(dom, "working-set")
+    cells = re.search(r'id="working-set-canvas"[^>]*data-cells="(\d+)"', working_set)
+    if not cells or int(cells.group(1)) == 0:
+        problems.append("working set: no canvas with drawn cells")
+    lines = section(dom, "working-set-lines")
+    if lines.count("<path") != expect["lines"]:
+        problems.append(f"working-set lines: {lines.count('<path')}, expected {expect['lines']}")
+    sampled = section(dom, "working-set-table", "</table>")
+    if sampled.count("<tr") != expect["sampled"] + 1:
+        problems.append(f"working-set table: {sampled.count('<tr') - 1} rows, expected {expect['sampled']}")
     layout = section(dom, "layout")
     if layout.count("<rect") < 2 * expect["processes"]:
         problems.append(f"layout: {layout.count('<rect')} VMA bars for {expect['processes']} processes")
@@ -131,8 +145,10 @@ def region_stats(image, rect):
 
 # Least distinct colours and coloured share of each plot's region: a stacked area per kind,
 # heat-map cells (one kind may be all there is), one line per process, the VMA bars.
-# A run whose faults all fall in a few time bins colours only ~0.2% of the timeline.
-THRESHOLDS = {"timeline": (3, 0.001), "heatmap": (1, 0.001), "curves": (1, 0.0005), "layout": (2, 0.05)}
+# A run whose faults all fall in a few time bins colours only ~0.2% of the timeline. The
+# working-set map has at least two shades when anything was touched, and a line per process.
+THRESHOLDS = {"timeline": (3, 0.001), "heatmap": (1, 0.001), "working-set": (2, 0.001),
+              "working-set-lines": (1, 0.0005), "curves": (1, 0.0005), "layout": (2, 0.05)}
 
 
 def check_screenshot(path, figures, seen=None):
@@ -158,15 +174,19 @@ def check_screenshot(path, figures, seen=None):
 
 def expectations(log_dir):
     """What the page must show, from the logs themselves (read here with Python's json)."""
-    kinds, pids = set(), set()
+    kinds, pids, sampled = set(), set(), set()
     for name in os.listdir(log_dir):
-        if name.endswith(".faults.jsonl"):
+        if name.endswith(".faults.jsonl") or name.endswith(".access.jsonl"):
             with open(os.path.join(log_dir, name)) as f:
                 for line in f:
-                    event = json.loads(line)
-                    kinds.add(event["kind"])
-                    pids.add(event["pid"])
-    return {"kinds": len(kinds), "processes": len(pids), "curves": min(len(pids), 12), "pids": pids}
+                    record = json.loads(line)
+                    if name.endswith(".access.jsonl"):
+                        sampled.add(record["pid"])
+                        continue
+                    kinds.add(record["kind"])
+                    pids.add(record["pid"])
+    return {"kinds": len(kinds), "processes": len(pids), "curves": min(len(pids), 12), "pids": pids,
+            "sampled": len(sampled), "lines": min(len(sampled), 12)}
 
 
 def broken_copy(page, work, name, edit):
@@ -208,9 +228,11 @@ def run(faultline, guests, browser, work):
         command = [busybox, "sh", "-c", f"{touch} 4; ls -l / | sort | gzip -c | wc -c"]
     else:
         command = [touch, "4"]
-    subprocess.run([faultline, "run", "--fault-log", logs, "--", *command], check=True, timeout=120,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([faultline, "run", "--fault-log", logs, "--sample-access", "20us", "--", *command], check=True,
+                   timeout=120, stdout=subprocess.DEVNULL)
     expect = expectations(logs)
+    if expect["sampled"] == 0:
+        raise Failure(f"--sample-access wrote no samples in {logs}")
 
     done = subprocess.run([faultline, "report", logs], capture_output=True, text=True, timeout=120)
     if done.returncode != 0 or done.stderr:
@@ -236,7 +258,8 @@ def run(faultline, guests, browser, work):
     problems += check_screenshot(shot, figures, seen)
     if problems:
         raise Failure("report.html:\n  " + "\n  ".join(problems))
-    print(f"ok: {expect['processes']} processes, {expect['kinds']} kinds; plots at {figures}; {seen}")
+    print(f"ok: {expect['processes']} processes, {expect['kinds']} kinds, {expect['sampled']} sampled; "
+          f"plots at {figures}; {seen}")
 
     # Broken pages: the checks must notice. A script error outside the report's own code
     # (seen only on the console), and data the script cannot draw (seen on the console
@@ -258,7 +281,29 @@ def run(faultline, guests, browser, work):
     blank = check_screenshot(shot, figures)
     if len(blank) != len(FIGURES):
         raise Failure(f"hidden plots were not all seen as blank: {blank}")
-    print("ok: the checks reject a thrown error, undrawable data and hidden plots")
+    # The same logs without the samples: the page says how to get them, and both the DOM
+    # and the screenshot checks see that the working-set plots are missing.
+    unsampled = os.path.join(work, "unsampled")
+    os.mkdir(unsampled)
+    for name in os.listdir(logs):
+        if name.endswith(".faults.jsonl"):
+            shutil.copy(os.path.join(logs, name), unsampled)
+    done = subprocess.run([faultline, "report", unsampled], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 or "Working set" in done.stdout:
+        raise Failure(f"faultline report without samples:\n{done.stdout}\n{done.stderr}")
+    page = os.path.join(unsampled, "report.html")
+    dom, stderr = browser.run(page, "--dump-dom")
+    missing, figures = check_dom(dom, stderr, expect)
+    if "--sample-access" not in section(dom, "working-set") or sorted(missing) != sorted([
+            "working set: no canvas with drawn cells",
+            "working-set lines: 0, expected " + str(expect["lines"]),
+            f"working-set table: -1 rows, expected {expect['sampled']}"]):
+        raise Failure(f"a report without samples: {missing}")
+    _, stderr = browser.run(page, f"--screenshot={shot}")
+    blank = check_screenshot(shot, figures)
+    if sorted(p.split(":")[0] for p in blank) != sorted(WORKING_SET_FIGURES) or console_messages(stderr):
+        raise Failure(f"a report without samples: the screenshot check found {blank}")
+    print("ok: the checks reject a thrown error, undrawable data, hidden plots, and missing samples")
     return 0
 
 

@@ -1,6 +1,6 @@
-# faultline report in headless Chromium (tests/report/browser_test.py): a fault log from
-# guest programs, `faultline report`, the page's console, DOM and a screenshot. Label
-# `report`; skipped (exit 77) only when Chromium is not installed.
+# faultline report in headless Chromium (tests/report/browser_test.py): a fault log with
+# working-set samples from guest programs, `faultline report`, the page's console, DOM and
+# a screenshot. Label `report`; skipped (exit 77) only when Chromium is not installed.
 get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
 add_test(NAME "report: browser"
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/browser_test.py $<TARGET_FILE:faultline> ${faultline_guest_dir})

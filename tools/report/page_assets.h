@@ -7,6 +7,6 @@ namespace tools::report {
 
 std::string_view page_template();  // report.html, with @FAULTLINE_…@ placeholders
 std::string_view page_style();     // report.css
-std::string_view page_script();    // report.js
+std::string_view page_script();    // common.js … main.js, joined (CMakeLists.txt lists them)
 
 }  // namespace tools::report
