@@ -27,8 +27,9 @@ sudo_if_needed() {
 debian_packages=(
     build-essential cmake ninja-build pkg-config
     libzydis-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
-    musl-tools busybox-static
+    musl-tools busybox-static bash-static gzip coreutils
     python3
+    chromium  # tests/report opens the page of `faultline report` in it, headless
     dpkg-dev apt
 )
 

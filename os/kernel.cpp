@@ -22,10 +22,24 @@ Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     : m_config(config), m_syscalls(syscalls), m_pmem(config.ram_bytes), m_clock(config.real_time),
       m_random(config.seed) {
     m_pmem.set_mmu_notifier(this);
+    if (config.swap_bytes > 0 || !config.policy.empty()) {
+        mm::ReclaimConfig rc;
+        rc.swap_bytes = config.swap_bytes;
+        rc.swap_file = config.swap_file;
+        rc.policy = config.policy.empty() ? "clock" : config.policy;
+        rc.seed = config.seed;
+        m_reclaim = std::make_unique<mm::PageReclaim>(m_pmem, &m_page_cache, rc);
+    }
     if (!config.fault_log_dir.empty()) {
         m_fault_log = std::make_unique<trace::FaultLog>(config.fault_log_dir);
         m_pmem.set_fault_observer(this);
+        if (config.sample_access_ns) {
+            m_sampler = std::make_unique<trace::AccessSampler>(config.fault_log_dir, config.sample_access_ns);
+            m_sampler->advance(0);
+        }
     }
+    if (config.progress && trace::Progress::wanted())
+        m_progress = std::make_unique<trace::Progress>();
     m_cpu = std::make_unique<emu::Cpu>(m_pmem.host_base(), m_pmem.size_bytes(), *this);
     // One reserved frame holds the GDT and the stub that enters CPL 3; it is zeroed after.
     auto boot = m_pmem.allocate(mm::FrameUse::Reserved);
@@ -98,17 +112,56 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
 int Kernel::run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
     if (int status = start_first_process(path, argv, envp); status != 0)
         return status;
+    if (m_config.timeout_ms) {
+        timespec ts{};
+        ::clock_gettime(CLOCK_MONOTONIC, &ts);
+        m_host_deadline_ns = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull +
+                             static_cast<std::uint64_t>(ts.tv_nsec) + m_config.timeout_ms * 1'000'000ull;
+    }
     schedule_loop();
+    if (m_progress)
+        m_progress->clear();
     print_stats();
+    if (m_timed_out)
+        return kExitTimeout;
     return m_first_exit ? m_first_exit->shell_status() : 0;
 }
 
 // --- scheduling ---
 
+bool Kernel::check_timeout() {
+    if (!m_host_deadline_ns || m_timed_out)
+        return m_timed_out;
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    const std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+    if (now < m_host_deadline_ns)
+        return false;
+    m_timed_out = true;
+    spdlog::error("timeout: the run took longer than --timeout {} ms; ending every process", m_config.timeout_ms);
+    std::vector<std::shared_ptr<proc::Process>> victims;
+    for (auto& [pid, p] : m_processes)
+        if (!p->exited())
+            victims.push_back(p);
+    for (auto& p : victims)
+        group_exit(*p, proc::ExitState{0, static_cast<int>(Signal::sigkill)});
+    return true;
+}
+
 void Kernel::schedule_loop() {
     while (!m_tasks.empty()) {
         release_dead();
+        if (check_timeout())
+            continue;
         run_timers();
+        if (m_progress && m_progress->due()) {
+            std::uint64_t resident = 0;
+            for (const auto& [pid, p] : m_processes)
+                if (p->mm_ptr())
+                    resident += p->mm().resident_pages();
+            m_progress->draw(trace::ProgressSample{m_clock.elapsed_ns(), m_processes.size(), resident, 0,
+                                                     m_faults_total});
+        }
         Task* next = m_scheduler.pick_next();
         if (!next) {
             if (!idle())
@@ -118,7 +171,11 @@ void Kernel::schedule_loop() {
         switch_to(*next);
         // Preemption costs a call per translation block: only while another task waits
         // for the CPU or a sleeper's deadline must be able to come.
-        if (m_scheduler.runnable_count() > 0 || next_event())
+        const std::optional<std::uint64_t> event = next_event(true);
+        m_next_event_due = event.value_or(~std::uint64_t{0});
+        // With --timeout, a task alone is preempted too, so that a loop without syscalls
+        // comes back to see the host clock.
+        if (m_scheduler.runnable_count() > 0 || event || m_host_deadline_ns)
             m_cpu->arm_preemption(m_config.quantum_blocks);
         else
             m_cpu->disarm_preemption();
@@ -135,10 +192,12 @@ void Kernel::schedule_loop() {
             if (m_current->state != TaskState::Runnable)
                 break;
             if (reason == emu::StopReason::Preempted) {
-                m_clock.advance(sched::Clock::kQuantumNs);
+                charge(sched::Clock::kQuantumNs);
                 break;
             }
-            if (m_resched || m_yielded)
+            if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due)
+                break;
+            if (m_host_deadline_ns && check_timeout())
                 break;
         }
         if (m_current->state == TaskState::Runnable)
@@ -190,8 +249,10 @@ void Kernel::finish_run(emu::StopReason reason) {
     }
 }
 
-std::optional<std::uint64_t> Kernel::next_event() const {
+std::optional<std::uint64_t> Kernel::next_event(bool with_sampling) const {
     std::optional<std::uint64_t> next = m_scheduler.earliest_deadline();
+    if (with_sampling && m_sampler && (!next || m_sampler->next_due() < *next))
+        next = m_sampler->next_due();
     for (const auto& [pid, p] : m_processes)
         if (p->itimer_real_deadline && !p->exited() && (!next || p->itimer_real_deadline < *next))
             next = p->itimer_real_deadline;
@@ -201,6 +262,8 @@ std::optional<std::uint64_t> Kernel::next_event() const {
 void Kernel::run_timers() {
     const std::uint64_t now = m_clock.elapsed_ns();
     m_scheduler.expire(now);
+    if (m_sampler && m_sampler->next_due() <= now)
+        sample_access();
     std::vector<proc::Process*> due;
     for (auto& [pid, p] : m_processes)
         if (p->itimer_real_deadline && p->itimer_real_deadline <= now && !p->exited())
@@ -215,7 +278,8 @@ void Kernel::run_timers() {
 }
 
 bool Kernel::idle() {
-    const auto deadline = next_event();
+    // Sampling alone does not count: with nothing else to come, every task sleeps forever.
+    const auto deadline = next_event(false);
     if (!deadline) {
         report_deadlock();
         return !m_tasks.empty();
@@ -254,6 +318,14 @@ void Kernel::report_deadlock() {
         group_exit(*p, proc::ExitState{0, static_cast<int>(Signal::sigkill)});
 }
 
+void Kernel::charge(std::uint64_t ns) {
+    m_clock.advance(ns);
+    if (m_current && m_current->state != TaskState::Dead) {
+        m_current->cpu_ns += ns;
+        current().cpu_ns += ns;
+    }
+}
+
 void Kernel::release_dead() {
     for (auto& t : m_dead_tasks)
         if (t.get() == m_current)
@@ -270,7 +342,16 @@ std::optional<emu::TlbEntry> Kernel::tlb_fill(std::uint64_t vaddr, emu::MemAcces
         m_pending_fault = PendingFault{vaddr, a, mm::FaultError::MapError};
         return std::nullopt;
     }
-    auto t = current().mm().translate(vaddr, a);
+    mm::AddressSpace& mm = current().mm();
+    const mm::FaultCounters& faults = mm.fault_counters();
+    const std::uint64_t before = faults.minor + faults.major;
+    auto t = mm.translate(vaddr, a);
+    if (faults.minor + faults.major != before) {
+        ++m_faults_total;
+        charge(sched::Clock::kFaultNs);
+        if (m_clock.elapsed_ns() >= m_next_event_due)
+            m_cpu->stop();  // a timer is due: after this access, see to it
+    }
     if (!t) {
         m_pending_fault = PendingFault{vaddr, a, t.error()};
         return std::nullopt;
@@ -290,7 +371,7 @@ void Kernel::syscall() {
     m_in_syscall = true;
     const std::int64_t result = m_syscalls.dispatch(*this, nr, args);
     m_in_syscall = false;
-    m_clock.advance(sched::Clock::kSyscallNs);
+    charge(sched::Clock::kSyscallNs);
     if (t.state == TaskState::Dead) {
         m_cpu->stop();
         return;
@@ -308,7 +389,8 @@ void Kernel::syscall() {
     t.wake_reason = proc::WakeReason::None;
     // Register changes and signal work must not happen inside the hook: leave the run (RIP
     // then points past the syscall) and do them in return_to_user().
-    if (t.pending_regs || signal_work_pending() || m_resched || m_yielded || t.state != TaskState::Runnable)
+    if (t.pending_regs || signal_work_pending() || m_resched || m_yielded || t.state != TaskState::Runnable ||
+        m_clock.elapsed_ns() >= m_next_event_due)
         m_cpu->stop();
     else
         t.syscall_rip.reset();  // the run goes on: later reports name later instructions
@@ -347,6 +429,41 @@ int Kernel::wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t 
     if (n)
         m_resched = true;
     return n;
+}
+
+KResult<proc::WaitChannel> Kernel::futex_channel(mm::AddressSpace& mm, std::uint64_t uaddr, bool is_private) {
+    if (uaddr & 3)
+        return err(Errno::einval);
+    if (!is_private) {
+        if (const mm::Vma* vma = mm.vmas().find_containing(uaddr); vma && vma->is_shared()) {
+            // Fault the page in; its frame is the key.
+            std::uint32_t probe = 0;
+            TRY_VOID(mm.copy_from_user(&probe, uaddr, sizeof(probe)));
+            const mm::Pte* pte = mm.page_table().lookup(mm::page_round_down(uaddr));
+            if (pte && mm::pte_present(*pte)) {
+                // Keyed by the page's identity (the file or shared object and the page in
+                // it), not the frame: reclaim may move the page to another frame.
+                const mm::FrameInfo& info = m_pmem.info(mm::pte_pfn(*pte));
+                const std::uint64_t offset = uaddr & (mm::kPageSize - 1);
+                if (info.mapping && (info.rmap == mm::RmapKind::File || info.rmap == mm::RmapKind::SharedAnon))
+                    return proc::WaitChannel{proc::WaitKind::Futex, info.mapping, (info.index << mm::kPageShift) + offset};
+                return proc::WaitChannel{proc::WaitKind::Futex, &m_pmem,
+                                         mm::pfn_to_phys(mm::pte_pfn(*pte)) + offset};
+            }
+        }
+        // Linux's FUT_OFF_MMSHARED: bit 0 of the (4-byte aligned) address marks it shared.
+        return proc::WaitChannel{proc::WaitKind::Futex, &mm, uaddr | 1};
+    }
+    return proc::WaitChannel{proc::WaitKind::Futex, &mm, uaddr};
+}
+
+void Kernel::clear_child_tid(mm::AddressSpace& mm, std::uint64_t uaddr) {
+    const std::uint32_t zero = 0;
+    if (!mm.copy_to_user(uaddr, &zero, sizeof(zero)))
+        return;
+    // Linux wakes it as a shared futex (mm_release's do_futex without FUTEX_PRIVATE_FLAG).
+    if (auto key = futex_channel(mm, uaddr, false))
+        wake_futex(*key, 1, 0xffffffff);
 }
 
 int Kernel::requeue(const proc::WaitChannel& from, const proc::WaitChannel& to, int max) {

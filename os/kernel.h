@@ -21,13 +21,20 @@
 #include "emu/cpu.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
+#include "os/mm/page_reclaim.h"
 #include "os/mm/physical_memory.h"
 #include "os/proc/process.h"
 #include "os/proc/task.h"
 #include "os/sched/clock.h"
 #include "os/sched/scheduler.h"
+#include "os/trace/access_sampler.h"
 #include "os/trace/fault_log.h"
 #include "os/trace/process_stats.h"
+#include "os/trace/progress.h"
+
+namespace os::trace {
+class SyscallTracer;
+}
 
 namespace os {
 
@@ -63,11 +70,28 @@ struct KernelConfig {
     std::string fault_log_dir;
     // Print a per-process statistics table on stderr at the end.
     bool stats = false;
+    // End the run after this much host time (0: never): a safety net for programs that
+    // never end, with a clear message and exit status 124 (as timeout(1)).
+    std::uint64_t timeout_ms = 0;
+    // Swap and page replacement: made only when swap_bytes > 0 or a policy is named
+    // (otherwise clean page-cache pages are still dropped when frames run out).
+    std::uint64_t swap_bytes = 0;
+    std::string swap_file;  // empty: a temporary file, removed at once
+    std::string policy;     // clock (default), fifo, random, lru
+    // Show a live status line on stderr (only ever on a terminal).
+    bool progress = false;
+    // Sample every process's working set every this many ns of virtual time into
+    // fault_log_dir (0: never).
+    std::uint64_t sample_access_ns = 0;
+    // --trace-syscalls: where syscalls, signals and exits are written (not owned; outlives
+    // the kernel), or null.
+    trace::SyscallTracer* syscall_trace = nullptr;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
+inline constexpr int kExitTimeout = 124;
 
 // faultline itself plays init (pid 1, the reaper of last resort); the program it runs is
 // pid 2, and orphans are reparented to it while it lives.
@@ -144,6 +168,7 @@ public:
         proc::ExitState state;
         std::uint32_t uid = 0;
         std::uint64_t minflt = 0, majflt = 0;
+        std::uint64_t cpu_ns = 0;
     };
     KResult<std::optional<WaitResult>> wait_child(int pid, int options, bool keep);
     // setpgid/setsid with Linux's rules.
@@ -165,6 +190,14 @@ public:
     int wake(const proc::WaitChannel& channel, int max = 0x7fffffff);
     int wake_all(proc::WaitKind kind, const void* object = nullptr);
     int wake_futex(const proc::WaitChannel& channel, int max, std::uint32_t bitset);
+    // The wait channel of the futex at `uaddr` (Linux's get_futex_key): a private futex is
+    // (address space, address); a shared one in a MAP_SHARED mapping is the page's identity,
+    // its file or shared object and offset (the same for every process mapping it, and
+    // after reclaim moved it); a shared one in a private mapping is the
+    // address space and address, but never the same key as the private futex there.
+    KResult<proc::WaitChannel> futex_channel(mm::AddressSpace& mm, std::uint64_t uaddr, bool is_private);
+    // CLONE_CHILD_CLEARTID at thread exit: 0 written to `uaddr`, one waiter woken.
+    void clear_child_tid(mm::AddressSpace& mm, std::uint64_t uaddr);
     int requeue(const proc::WaitChannel& from, const proc::WaitChannel& to, int max);
     // sched_yield: the current task goes to the back of the run queue.
     void yield();
@@ -214,12 +247,17 @@ private:
     // No task can run: wait for the earliest deadline, or report a deadlock.
     bool idle();
     void report_deadlock();
-    // The earliest thing that will happen by itself: a sleeper's deadline or an interval timer.
-    std::optional<std::uint64_t> next_event() const;
+    // The earliest thing that will happen by itself: a sleeper's deadline or an interval
+    // timer (and, if `with_sampling`, the next working-set sample, which wakes nobody).
+    std::optional<std::uint64_t> next_event(bool with_sampling) const;
+    // Takes the working-set samples that are due.
+    void sample_access();
     // Wakes sleepers whose deadline passed and fires due interval timers (SIGALRM).
     void run_timers();
     std::string describe_sleep(const proc::Task& t) const;
     void release_dead();
+    // Advances the clock by `ns` of work done by the current task (its CPU time).
+    void charge(std::uint64_t ns);
 
     // --- observation (os/kernel_observe.cpp) ---
     // Writes one fault-log event for `p` (errors come from the trap path with `kind`).
@@ -233,6 +271,8 @@ private:
 
     void handle_page_fault();
     void handle_exception(unsigned vector);
+    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness).
+    void oom_kill(std::uint64_t addr, mm::Access access);
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
 
@@ -279,6 +319,9 @@ private:
     SyscallDispatcher& m_syscalls;
     mm::PhysicalMemory m_pmem;
     mm::PageCache m_page_cache{m_pmem};
+    // Swap and reclaim (after the page cache: it drops cache pages; before the processes,
+    // which hold swap slots: the destructor releases them first).
+    std::unique_ptr<mm::PageReclaim> m_reclaim;
     std::uint64_t m_last_inode = 0;
     std::unique_ptr<emu::Cpu> m_cpu;
     sched::Scheduler m_scheduler;
@@ -294,13 +337,23 @@ private:
     // woke another task that now competes for the CPU).
     bool m_resched = false;
     bool m_yielded = false;
+    // When the next timer, deadline or sample is due (virtual ns): a run that gets there
+    // stops so that it happens on time.
+    std::uint64_t m_next_event_due = ~std::uint64_t{0};
     int m_last_pid = kFirstPid - 1;
     std::optional<proc::ExitState> m_first_exit;
+    // --timeout: when the run must end (host steady clock, ns), and whether it did.
+    std::uint64_t m_host_deadline_ns = 0;
+    bool m_timed_out = false;
+    bool check_timeout();
     std::optional<PendingFault> m_pending_fault;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;
     // Observation.
     std::unique_ptr<trace::FaultLog> m_fault_log;
+    std::unique_ptr<trace::AccessSampler> m_sampler;
+    std::unique_ptr<trace::Progress> m_progress;
+    std::uint64_t m_faults_total = 0;
     std::uint64_t m_fault_seq = 0;
     bool m_in_syscall = false;
     std::vector<trace::ProcessStats> m_finished;

@@ -118,9 +118,26 @@ void Kernel::on_fault(const mm::FaultRecord& r) {
     log_fault(*p, t, r.address, r.access, kind, r.major, r.vma, static_cast<std::int64_t>(mm::pfn_index(r.frame)));
 }
 
+void Kernel::sample_access() {
+    const std::uint64_t now = m_clock.elapsed_ns();
+    for (auto& [pid, p] : m_processes) {
+        if (p->exited() || !p->mm_ptr())
+            continue;
+        const std::vector<mm::PageRun> runs = p->mm().take_young_pages();
+        m_sampler->record(++m_fault_seq, now, pid, p->comm(), runs);
+    }
+    m_sampler->advance(now);
+}
+
 void Kernel::record_exit(proc::Process& p) {
     if (m_fault_log)
         m_fault_log->close(p.pid());
+    if (m_sampler) {
+        // The last, partial period.
+        if (p.mm_ptr())
+            m_sampler->record(++m_fault_seq, m_clock.elapsed_ns(), p.pid(), p.comm(), p.mm().take_young_pages());
+        m_sampler->close(p.pid());
+    }
     if (!m_config.stats)
         return;
     trace::ProcessStats s;

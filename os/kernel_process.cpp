@@ -9,6 +9,7 @@
 #include "os/abi/signal.h"
 #include "os/kernel.h"
 #include "os/proc/exec.h"
+#include "os/trace/syscall_tracer.h"
 
 namespace os {
 
@@ -217,11 +218,8 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
                 release_task(*o);
     // mm_release of the old program: clear_child_tid is written and woken in the old memory
     // only if someone else still uses it (a vfork parent).
-    if (t.clear_child_tid && p.mm_ptr().use_count() > 1) {
-        const std::uint32_t zero = 0;
-        if (p.mm().copy_to_user(t.clear_child_tid, &zero, sizeof(zero)))
-            wake(proc::WaitChannel{proc::WaitKind::Futex, &p.mm(), t.clear_child_tid}, 1);
-    }
+    if (t.clear_child_tid && p.mm_ptr().use_count() > 1)
+        clear_child_tid(p.mm(), t.clear_child_tid);
     t.clear_child_tid = 0;
     t.robust_list_head = 0;
     t.robust_list_len = 0;
@@ -289,11 +287,8 @@ void Kernel::group_exit(Process& p, proc::ExitState state) {
 void Kernel::release_task(Task& t) {
     Process& p = t.process();
     // mm_release: tell a thread library waiting in pthread_join (CLONE_CHILD_CLEARTID).
-    if (t.clear_child_tid && p.mm_ptr() && (p.threads.size() > 1 || p.mm_ptr().use_count() > 1)) {
-        const std::uint32_t zero = 0;
-        if (p.mm().copy_to_user(t.clear_child_tid, &zero, sizeof(zero)))
-            wake(proc::WaitChannel{proc::WaitKind::Futex, &p.mm(), t.clear_child_tid}, 1);
-    }
+    if (t.clear_child_tid && p.mm_ptr() && (p.threads.size() > 1 || p.mm_ptr().use_count() > 1))
+        clear_child_tid(p.mm(), t.clear_child_tid);
     m_scheduler.remove(t);
     std::erase(p.threads, t.tid());
     auto it = m_tasks.find(t.tid());
@@ -311,11 +306,15 @@ void Kernel::exit_process(Process& p) {
     if (p.pid() == kFirstPid)
         m_first_exit = p.exit_state();
     record_exit(p);
+    if (m_config.syscall_trace)
+        m_config.syscall_trace->process_exited(p.pid(), p.exit_state());
     // Keep what wait4's rusage reports, then let memory and descriptors go.
-    if (p.mm_ptr()) {
-        p.children_minflt += p.mm().fault_counters().minor;
-        p.children_majflt += p.mm().fault_counters().major;
-    }
+    mm::FaultCounters faults = p.earlier_faults;
+    if (p.mm_ptr())
+        trace::add_counters(faults, p.mm().fault_counters());
+    p.children_minflt += faults.minor;
+    p.children_majflt += faults.major;
+    p.children_cpu_ns += p.cpu_ns;
     if (m_loaded_mm == p.mm_ptr().get())
         m_loaded_mm = nullptr;
     p.set_mm(nullptr);
@@ -398,6 +397,7 @@ void Kernel::reap(Process& child) {
     if (Process* parent = find_process(child.ppid())) {
         std::erase(parent->children, child.pid());
         parent->children_minflt += child.children_minflt;
+        parent->children_cpu_ns += child.children_cpu_ns;
         parent->children_majflt += child.children_majflt;
     }
     child.zombie = false;
@@ -426,7 +426,7 @@ KResult<std::optional<Kernel::WaitResult>> Kernel::wait_child(int pid, int optio
         any = true;
         if (!c->zombie)
             continue;
-        WaitResult r{cpid, c->exit_state(), c->creds.uid, c->children_minflt, c->children_majflt};
+        WaitResult r{cpid, c->exit_state(), c->creds.uid, c->children_minflt, c->children_majflt, c->children_cpu_ns};
         if (!keep)
             reap(*c);
         return std::optional<WaitResult>(r);

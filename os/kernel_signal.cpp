@@ -7,6 +7,7 @@
 #include "os/kernel.h"
 #include "os/proc/signal_frame.h"
 #include "os/proc/signals.h"
+#include "os/trace/syscall_tracer.h"
 
 namespace os {
 
@@ -174,6 +175,8 @@ void Kernel::restart_syscall(bool handler_runs, const linux_abi::KernelSigaction
 bool Kernel::deliver_signal(const proc::QueuedSignal& s) {
     proc::Process& p = current();
     const int sig = s.info.signo;
+    if (m_config.syscall_trace)
+        m_config.syscall_trace->signal_delivered(p.pid(), m_current->tid(), s.info);
     linux_abi::KernelSigaction& action = p.sigaction(sig);
     if (!(proc::signal_bit(sig) & proc::kUnblockableSignals)) {
         if (action.handler == linux_abi::SIG_IGN)

@@ -5,6 +5,7 @@
 #include "emu/decoder.h"
 #include "os/abi/signal.h"
 #include "os/kernel.h"
+#include "os/mm/oom_kill.h"
 
 namespace os {
 
@@ -104,9 +105,7 @@ void Kernel::handle_page_fault() {
         PendingFault{m_cpu->fault_address(), to_access(m_cpu->fault_access()), mm::FaultError::MapError});
     f.addr = exact_fault_address(f.addr, f.access);
     if (f.error == mm::FaultError::OutOfMemory) {
-        spdlog::error("out of memory: no free frame for {} at {:#x} (--ram {} MiB)", mm::access_name(f.access),
-                      f.addr, m_config.ram_bytes >> 20);
-        kill_current(kSigKill, "out of memory");
+        oom_kill(f.addr, f.access);
         return;
     }
     proc::Task& p = *m_current;
@@ -182,6 +181,32 @@ void Kernel::handle_exception(unsigned vector) {
             code = linux_abi::SI_KERNEL;
     }
     force_signal(fault_info(s.signal, code, s.addr_is_rip ? rip : 0), fmt::format("({}, vector {})", s.what, vector));
+}
+
+void Kernel::oom_kill(std::uint64_t addr, mm::Access access) {
+    // Linux's out_of_memory(): the process whose death frees the most (resident + swap +
+    // page tables) dies; if it is not the one that faulted, that one runs the instruction
+    // again.
+    std::vector<mm::OomCandidate> candidates;
+    std::vector<proc::Process*> owners;
+    for (auto& [pid, p] : m_processes) {
+        if (p->exited() || !p->mm_ptr())
+            continue;
+        candidates.push_back(mm::OomCandidate{&p->mm(), 0, false});
+        owners.push_back(p.get());
+    }
+    const auto chosen = mm::select_bad_process(candidates, mm::oom_total_pages(m_pmem));
+    proc::Process* victim = chosen ? owners[*chosen] : &current();
+    const mm::AddressSpace& vm = victim->mm();
+    spdlog::error("out of memory: no free frame for {} at {:#x} (--ram {} MiB, swap {} MiB); OOM killer: pid {} "
+                  "({}), {} pages resident, {} swapped",
+                  mm::access_name(access), addr, m_config.ram_bytes >> 20, m_config.swap_bytes >> 20, victim->pid(),
+                  victim->comm(), vm.resident_pages(), vm.swap_pages());
+    if (victim == &current()) {
+        kill_current(kSigKill, "(out of memory)");
+        return;
+    }
+    group_exit(*victim, proc::ExitState{0, kSigKill});
 }
 
 std::string Kernel::describe_rip() {

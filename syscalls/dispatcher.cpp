@@ -22,6 +22,12 @@ Dispatcher::Dispatcher() {
 const SyscallDef* Dispatcher::lookup(std::uint64_t nr) const { return nr < kTableSize ? m_table[nr] : nullptr; }
 
 std::int64_t Dispatcher::dispatch(os::Kernel& kernel, std::uint64_t nr, const std::uint64_t raw[6]) {
+    if (os::trace::SyscallTracer* tracer = kernel.config().syscall_trace) [[unlikely]]
+        return run_traced(kernel, *tracer, nr, raw);
+    return run(kernel, nr, raw);
+}
+
+std::int64_t Dispatcher::run(os::Kernel& kernel, std::uint64_t nr, const std::uint64_t raw[6]) {
     const SyscallDef* def = lookup(nr);
     if (!def) {
         kernel.report_unimplemented(nr, syscall_name(nr));

@@ -16,6 +16,12 @@ public:
     const SyscallDef* lookup(std::uint64_t nr) const;
 
 private:
+    std::int64_t run(os::Kernel& kernel, std::uint64_t nr, const std::uint64_t args[6]);
+    // dispatch() with --trace-syscalls: the call's line once it completes or a signal
+    // interrupts it (syscalls/trace_dispatch.cpp).
+    std::int64_t run_traced(os::Kernel& kernel, os::trace::SyscallTracer& tracer, std::uint64_t nr,
+                            const std::uint64_t args[6]);
+
     std::array<const SyscallDef*, kTableSize> m_table{};
 };
 

@@ -5,7 +5,20 @@ namespace syscalls {
 KResult<std::shared_ptr<os::fs::File>> file_of(Context& c, int fd) { return c.proc.files().get(fd); }
 
 KResult<std::string> path_arg(Context& c, std::uint64_t addr) {
-    std::string path = TRY(c.mm.copy_string_from_user(addr, kPathMax));
+    const KResult<std::string> copied = c.mm.copy_string_from_user(addr, kPathMax);
+    if (!copied)
+        return err(copied.error());
+    const std::string& path = *copied;
+    // /dev/fd is a link to /proc/self/fd and /dev/std{in,out,err} to its 0, 1, 2 (udev's
+    // links on Linux): the guest's descriptors, not faultline's.
+    if (path.starts_with("/dev/fd/") || path == "/dev/fd")
+        return "/proc/self/fd" + path.substr(7);
+    if (path == "/dev/stdin")
+        return std::string("/proc/self/fd/0");
+    if (path == "/dev/stdout")
+        return std::string("/proc/self/fd/1");
+    if (path == "/dev/stderr")
+        return std::string("/proc/self/fd/2");
     return path;
 }
 

@@ -22,20 +22,7 @@ constexpr std::uint32_t kBitsetMatchAny = 0xffffffff;
 constexpr std::uint64_t kNsPerSec = 1'000'000'000ull;
 
 KResult<WaitChannel> futex_key(Context& c, std::uint64_t uaddr, bool is_private) {
-    if (uaddr & 3)
-        return err(Errno::einval);
-    if (!is_private) {
-        if (const os::mm::Vma* vma = c.mm.vmas().find_containing(uaddr); vma && vma->is_shared()) {
-            // Fault the page in; its frame is the key (the same for every process mapping it).
-            std::uint32_t probe = 0;
-            TRY_VOID(c.mm.copy_from_user(&probe, uaddr, sizeof(probe)));
-            const os::mm::Pte* pte = c.mm.page_table().lookup(os::mm::page_round_down(uaddr));
-            if (pte && os::mm::pte_present(*pte))
-                return WaitChannel{WaitKind::Futex, &c.kernel.physical_memory(),
-                                   os::mm::pfn_to_phys(os::mm::pte_pfn(*pte)) + (uaddr & (os::mm::kPageSize - 1))};
-        }
-    }
-    return WaitChannel{WaitKind::Futex, &c.mm, uaddr};
+    return c.kernel.futex_channel(c.mm, uaddr, is_private);
 }
 
 KResult<std::uint32_t> read_futex(Context& c, std::uint64_t uaddr) {
@@ -102,8 +89,9 @@ SysResult futex_requeue(Context& c, std::uint64_t uaddr, bool is_private, std::u
     const int max_requeue = static_cast<int>(std::min<std::uint64_t>(requeue_count, std::numeric_limits<int>::max()));
     const int woken = c.kernel.wake_futex(key, static_cast<int>(wake_count), kBitsetMatchAny);
     const int moved = c.kernel.requeue(key, key2, max_requeue);
-    // CMP_REQUEUE returns woken + requeued; REQUEUE only the woken.
-    return expected ? woken + moved : woken;
+    // Both return woken + requeued (futex_requeue's task count; the man page says otherwise
+    // for FUTEX_REQUEUE, Linux does this).
+    return woken + moved;
 }
 
 // FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake `count` at uaddr; if cmp(old, cmparg)

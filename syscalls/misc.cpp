@@ -67,7 +67,7 @@ SysResult sys_sysinfo(Context& c, const Args& a) {
     GuestSysinfo s{};
     s.totalram = pm.frame_count() * os::mm::kPageSize;
     s.freeram = pm.free_frame_count() * os::mm::kPageSize;
-    const os::mm::SwapTotals swap = os::mm::swap_totals();
+    const os::mm::SwapTotals swap = os::mm::swap_totals(pm);
     s.totalswap = swap.total_pages * os::mm::kPageSize;
     s.freeswap = swap.free_pages * os::mm::kPageSize;
     s.procs = 1;

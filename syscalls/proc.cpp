@@ -138,8 +138,21 @@ void apply_rlimit(Context& c, int resource, const Rlimit& r) {
 SysResult sys_prlimit64(Context& c, const Args& a) {
     const int pid = a.i32(0);
     const int resource = a.i32(1);
-    if (pid != 0 && pid != c.proc.pid())
-        return err(Errno::esrch);
+    if (pid != 0 && pid != c.proc.pid()) {
+        // Another process's limits: readable; changing them is left out (EPERM).
+        os::proc::Task* t = c.kernel.find_task(pid);
+        if (!t)
+            return err(Errno::esrch);
+        if (a[2])
+            return err(Errno::eperm);
+        if (resource < 0 || resource >= os::proc::kNumRlimits)
+            return err(Errno::einval);
+        if (a[3]) {
+            const Rlimit current = t->process().rlimits[resource];
+            TRY_VOID(c.mm.copy_to_user(a[3], &current, sizeof(current)));
+        }
+        return 0;
+    }
     if (resource < 0 || resource >= os::proc::kNumRlimits)
         return err(Errno::einval);
     Rlimit updated{};
@@ -175,7 +188,7 @@ SysResult sys_setrlimit(Context& c, const Args& a) {
 // One emulated CPU: affinity is CPU 0.
 SysResult sys_sched_getaffinity(Context& c, const Args& a) {
     const int pid = a.i32(0);
-    if (pid != 0 && pid != c.proc.pid())
+    if (pid != 0 && !c.kernel.find_task(pid))
         return err(Errno::esrch);
     if (a[1] < sizeof(std::uint64_t) || (a[1] & (sizeof(std::uint64_t) - 1)))
         return err(Errno::einval);

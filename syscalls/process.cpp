@@ -160,6 +160,12 @@ struct Rusage {
 };
 static_assert(sizeof(Rusage) == 144);
 
+void set_cpu_time(Rusage& ru, std::uint64_t ns) {
+    // All of it is user time: faultline does not split the guest's time between modes.
+    ru.utime_sec = static_cast<std::int64_t>(ns / 1'000'000'000ull);
+    ru.utime_usec = static_cast<std::int64_t>(ns % 1'000'000'000ull / 1000);
+}
+
 constexpr int kWnohang = 1, kWuntraced = 2, kWexited = 4, kWcontinued = 8, kWnowait = 0x01000000,
               kWnothread = 0x20000000, kWall = 0x40000000, kWclone = static_cast<int>(0x80000000u);
 
@@ -184,6 +190,7 @@ SysResult sys_wait4(Context& c, const Args& a) {
         Rusage ru{};
         ru.minflt = static_cast<std::int64_t>(r->minflt);
         ru.majflt = static_cast<std::int64_t>(r->majflt);
+        set_cpu_time(ru, r->cpu_ns);
         TRY_VOID(c.mm.copy_to_user(a[3], &ru, sizeof(ru)));
     }
     return r->pid;
@@ -245,6 +252,7 @@ SysResult sys_waitid(Context& c, const Args& a) {
         Rusage ru{};
         ru.minflt = static_cast<std::int64_t>(r->minflt);
         ru.majflt = static_cast<std::int64_t>(r->majflt);
+        set_cpu_time(ru, r->cpu_ns);
         TRY_VOID(c.mm.copy_to_user(a[4], &ru, sizeof(ru)));
     }
     return 0;
@@ -257,13 +265,15 @@ SysResult sys_getrusage(Context& c, const Args& a) {
     switch (a.i32(0)) {
     case kRusageSelf:
     case kRusageThread:
-        ru.minflt = static_cast<std::int64_t>(c.mm.fault_counters().minor);
-        ru.majflt = static_cast<std::int64_t>(c.mm.fault_counters().major);
-        ru.maxrss = static_cast<std::int64_t>(c.mm.resident_pages() * 4);
+        ru.minflt = static_cast<std::int64_t>(c.mm.fault_counters().minor + c.proc.earlier_faults.minor);
+        ru.majflt = static_cast<std::int64_t>(c.mm.fault_counters().major + c.proc.earlier_faults.major);
+        ru.maxrss = static_cast<std::int64_t>(std::max(c.mm.peak_resident_pages(), c.proc.peak_resident_pages) * 4);
+        set_cpu_time(ru, a.i32(0) == kRusageThread ? c.task.cpu_ns : c.proc.cpu_ns);
         break;
     case kRusageChildren:
         ru.minflt = static_cast<std::int64_t>(c.proc.children_minflt);
         ru.majflt = static_cast<std::int64_t>(c.proc.children_majflt);
+        set_cpu_time(ru, c.proc.children_cpu_ns);
         break;
     default: return err(Errno::einval);
     }
@@ -299,7 +309,7 @@ constexpr SyscallDef kDefs[] = {
     {322, sys_execveat, Support::Partial, "AT_SYMLINK_NOFOLLOW is accepted, not enforced"},
     {61, sys_wait4, Support::Partial, "no stopped or continued children (no job control); rusage has only fault counts"},
     {247, sys_waitid, Support::Partial, "no stopped or continued children, no pidfds"},
-    {98, sys_getrusage, Support::Partial, "fault counts and maxrss; no CPU times"},
+    {98, sys_getrusage, Support::Partial, "faults, maxrss and virtual CPU time (all user time); no I/O or context-switch counts"},
     {109, sys_setpgid, Support::Full, ""},
     {121, sys_getpgid, Support::Full, ""},
     {111, sys_getpgrp, Support::Full, ""},

@@ -24,13 +24,16 @@ bool is_realtime(int id) {
     return id == kClockRealtime || id == kClockRealtimeCoarse || id == kClockRealtimeAlarm || id == kClockTai;
 }
 
-// The clock's reading in ns. CPU-time clocks read the elapsed (virtual) time.
+// The clock's reading in ns. CPU-time clocks read the virtual time the process or
+// thread spent on the CPU.
 std::uint64_t clock_ns(Context& c, int id) {
     const os::sched::Clock& clock = c.kernel.clock();
     if (is_realtime(id))
         return clock.realtime_ns();
-    if (id == kClockProcessCputime || id == kClockThreadCputime)
-        return clock.elapsed_ns();
+    if (id == kClockProcessCputime)
+        return c.proc.cpu_ns;
+    if (id == kClockThreadCputime)
+        return c.task.cpu_ns;
     return clock.monotonic_ns();
 }
 

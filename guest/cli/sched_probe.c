@@ -8,6 +8,7 @@
 //   sched_probe deadlock     a child blocks reading a pipe whose write end the parent holds
 //                            while the parent waits for the child.
 //   sched_probe sleep        sleeps 5 s and prints how long CLOCK_MONOTONIC says it took.
+//   sched_probe forever      a child and its parent both loop forever without syscalls.
 //   sched_probe forkmax      forks children that wait, until fork fails; prints the count
 //                            and the error, then ends them.
 #include <errno.h>
@@ -106,6 +107,12 @@ static int forkmax(void) {
     return 0;
 }
 
+static int forever(void) {
+    fork();
+    busy(~0ul);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     const char* mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "interleave"))
@@ -116,8 +123,10 @@ int main(int argc, char** argv) {
         return deadlock();
     if (!strcmp(mode, "sleep"))
         return sleep_probe();
+    if (!strcmp(mode, "forever"))
+        return forever();
     if (!strcmp(mode, "forkmax"))
         return forkmax();
-    fprintf(stderr, "usage: sched_probe interleave|spin|deadlock|sleep|forkmax\n");
+    fprintf(stderr, "usage: sched_probe interleave|spin|deadlock|sleep|forever|forkmax\n");
     return 2;
 }

@@ -9,6 +9,8 @@
 #include "os/fs/procfs.h"
 #include "os/fs/procfs_internal.h"
 #include "os/mm/page_cache.h"
+#include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 
 namespace os::fs::procfs {
 
@@ -138,12 +140,34 @@ void account(MemSizeStats& mss, const FrameInfo& f, PageKind kind, bool young, b
     }
 }
 
+// Swap: a private mapping's swap entries, each sharing its page with the other holders of
+// its slot for SwapPss (smaps_pte_entry()); a shared anonymous mapping's swapped-out object
+// pages in its range (shmem_swap_usage(), no SwapPss).
+void account_swap(MemSizeStats& mss, AddressSpace& mm, const Vma& v) {
+    if (const SharedAnonObject* object = shared_anon_object(v)) {
+        const std::uint64_t first = v.linear_page_index(v.start);
+        mss.swap += object->swapped_pages_in(first, first + (v.size() >> kPageShift)) * kPageSize;
+        return;
+    }
+    if (mm.swap_pages() == 0)
+        return;
+    const Swap* swap = mm.physical_memory().swap();
+    mm.page_table().for_each_pte(v.start, v.end, [&](VirtAddr, Pte& pte) {
+        if (!is_swap_pte(pte))
+            return;
+        const std::uint64_t users = swap->area().swap_count(pte_to_swp_entry(pte));
+        mss.swap += kPageSize;
+        mss.swap_pss += (kPageSize << kPssShift) / std::max<std::uint64_t>(users, 1);
+    });
+}
+
 MemSizeStats gather(AddressSpace& mm, const Vma& v) {
     MemSizeStats mss;
     const bool locked = (v.flags & kVmLocked) != 0;
     for_each_mapped_frame(mm, v, [&](const Pte& pte, const FrameInfo& f) {
         account(mss, f, kind_of(v, f), (pte & kPteAccessed) != 0, (pte & kPteDirty) != 0, locked);
     });
+    account_swap(mss, mm, v);
     return mss;
 }
 
@@ -334,6 +358,7 @@ MmCounters mm_counters(AddressSpace& mm) {
             }
         });
     }
+    c.swap_entries = mm.swap_pages();
     c.hiwater_vm = std::max(c.total_vm, mm.peak_mapped_bytes() >> kPageShift);
     c.hiwater_rss = std::max(c.rss(), mm.peak_resident_pages());
     const std::uint64_t tables = mm.page_table().table_frames();

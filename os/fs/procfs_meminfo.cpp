@@ -18,7 +18,7 @@
 //   PageTables    frames holding page tables
 //   Committed_AS  every process's accounted mappings (private writable, brk, stack);
 //   CommitLimit   half of RAM plus swap (vm.overcommit_ratio = 50)
-//   Swap*         os/mm/swap.h
+//   Swap*         os/mm/swap.h (SwapCached: pages in the swap cache)
 // Kernel-internal memory (slab, kernel stacks, vmalloc, per-CPU) lives in faultline's own
 // host memory, not in guest frames: those lines are 0.
 #include <vector>
@@ -133,7 +133,7 @@ void line_kb(std::string& out, std::string_view label, std::uint64_t kb, int wid
 
 std::string meminfo(const PhysicalMemory& pmem, const PageCache& cache, std::span<AddressSpace* const> address_spaces) {
     const Totals t = collect(pmem, cache, address_spaces);
-    const SwapTotals swap = swap_totals();
+    const SwapTotals swap = swap_totals(pmem);
     const std::uint64_t total = pmem.frame_count();
     constexpr std::uint64_t kOvercommitRatio = 50;
     constexpr std::uint64_t kVmallocTotalKb = (32ull << 40) / 1024 - 1;  // VMALLOC_END - VMALLOC_START

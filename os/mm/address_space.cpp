@@ -6,6 +6,7 @@
 #include "os/mm/anon_vma.h"
 #include "os/mm/rmap.h"
 #include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 
 namespace os::mm {
 
@@ -47,8 +48,9 @@ void AddressSpace::write_back_if_dirty(const Vma& vma, VirtAddr va, Pte& pte) {
     if (!vma.file || !vma.is_shared() || !pte_has_frame(pte) || !(pte & kPteDirty))
         return;
     // An error cannot be reported from here (Linux records it for the next fsync); the
-    // page stays in the cache either way.
-    (void)vma.file->write_back(vma.file_offset_of(va) >> kPageShift);
+    // page stays in the cache either way, marked dirty so that reclaim does not drop it.
+    if (!vma.file->write_back(vma.file_offset_of(va) >> kPageShift))
+        m_pmem.info(pte_pfn(pte)).dirty = true;
     pte &= ~kPteDirty;
 }
 
@@ -65,18 +67,24 @@ std::uint64_t AddressSpace::mapped_bytes() const {
     return total;
 }
 
-// Removes every PTE in [start, end) and drops the frames they held, then frees page
-// tables that no longer map anything (Linux zap_page_range + free_pgtables).
+// Removes every PTE in [start, end) and drops the frames and swap slots they held, then
+// frees page tables that no longer map anything (Linux zap_page_range + free_pgtables).
 void AddressSpace::zap_range(VirtAddr start, VirtAddr end) {
     bool any = false;
     m_page_table.for_each_pte(start, end, [&](VirtAddr, Pte& pte) {
         if (pte_has_frame(pte)) {
             Pfn pfn = pte_pfn(pte);
             if (!m_pmem.is_zero_frame(pfn)) {
-                --m_pmem.info(pfn).mapcount;
-                m_pmem.put(pfn);
+                // A swap-cache page stays with its other users (a shared anonymous object,
+                // other PTEs): the slot no longer holds what this PTE wrote.
+                if (pte & kPteDirty)
+                    m_pmem.info(pfn).dirty |= m_pmem.info(pfn).swap_cache;
+                drop_mapping(pfn);
                 --m_resident_pages;
             }
+        } else if (is_swap_pte(pte)) {
+            m_pmem.swap()->free_swap_and_cache(pte_to_swp_entry(pte));
+            --m_swap_entries;
         }
         pte = 0;
         any = true;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
@@ -52,6 +53,8 @@ enum class FaultKind : std::uint8_t {
     CowCopy,       // write to a copy-on-write page: copied
     CowReuse,      // write to a copy-on-write page whose frame had no other user
     StackGrowth,   // the stack VMA grew down to cover the address
+    SwapIn,        // a swapped-out page read back from its swap slot (major)
+    SwapCacheHit,  // a swapped-out page found in the swap cache: no read (minor)
     Count
 };
 
@@ -110,6 +113,12 @@ struct RemapLimits {
     bool low_addresses_allowed = true;
 };
 
+// A run of consecutive pages.
+struct PageRun {
+    VirtAddr start = 0;
+    std::uint64_t pages = 0;
+};
+
 class AddressSpace {
 public:
     // Lowest address mmap may hand out (Linux vm.mmap_min_addr).
@@ -141,7 +150,13 @@ public:
     VmaTree& vmas() { return m_vmas; }
     const VmaTree& vmas() const { return m_vmas; }
     PageTable& page_table() { return m_page_table; }
+    const PageTable& page_table() const { return m_page_table; }
     const FaultCounters& fault_counters() const { return m_faults; }
+
+    // --- working-set sampling (os/mm/young.cpp) ---
+    // The present pages whose Accessed bit is set, as runs in address order; clears the bits
+    // (and flushes the TLB) so that the next call sees only what was touched in between.
+    std::vector<PageRun> take_young_pages();
 
     // --- fork (os/mm/fork.cpp) ---
     // dup_mmap() with copy_page_range(): a new address space for a child process, with the
@@ -163,8 +178,10 @@ public:
             m_mmu->flush_tlb();
     }
     // try_to_unmap_one(): `pte`, which maps a frame at `va` in `vma`, becomes `replacement`
-    // (zero or, later, a swap entry); a dirty shared file page is written back first; the
-    // frame loses this mapping and its reference; the TLB is flushed.
+    // (zero, or the swap entry of the frame's swap-cache slot, which gains a user); a dirty
+    // shared file page is written back first (if that fails the frame is marked dirty), the
+    // Dirty bit of any other page passes to the frame; the frame loses this mapping and its
+    // reference; the TLB is flushed.
     void try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte replacement);
 
     // --- The fault path (os/mm/fault.cpp) ---
@@ -272,6 +289,8 @@ public:
 
     // Pages with a frame behind them (resident), excluding the shared zero frame.
     std::uint64_t resident_pages() const { return m_resident_pages; }
+    // PTEs holding a swap entry (Linux's MM_SWAPENTS: VmSwap, the OOM killer's badness).
+    std::uint64_t swap_pages() const { return m_swap_entries; }
     std::uint64_t mapped_bytes() const;
     // High-water marks (Linux's hiwater_rss and hiwater_vm): the most pages ever resident
     // and the most bytes ever mapped by this address space.
@@ -287,9 +306,16 @@ private:
     std::expected<void, FaultError> do_anonymous_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_shared_anon_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
     std::expected<void, FaultError> do_file_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
-    std::expected<void, FaultError> do_wp_page(Vma& vma, VirtAddr va, Pte& pte);
-    // An anonymous page only one PTE maps and nothing else holds: a write may reuse it.
-    bool can_reuse_anon_page(Pfn pfn) const;
+    // Whether a fault resolved in several steps counts once (its first step's kind).
+    enum class CountFault : bool { No, Yes };
+    std::expected<void, FaultError> do_wp_page(Vma& vma, VirtAddr va, Pte& pte, CountFault counted = CountFault::Yes);
+    std::expected<void, FaultError> do_swap_page(Vma& vma, VirtAddr va, Access access, Pte& pte);
+    // An anonymous page only one PTE maps and nothing else holds: a write may reuse it. A
+    // page in the swap cache leaves it first if no other PTE holds its slot.
+    bool can_reuse_anon_page(Pfn pfn);
+    // A PTE of this address space that mapped `pfn` is gone: the frame loses the mapping
+    // and the reference (a swap-cache page nothing can find any more leaves the cache).
+    void drop_mapping(Pfn pfn);
     bool expand_stack(Vma& vma, VirtAddr va);
     // do_fault_around(): maps the pages around a read-faulted file page that the page cache
     // already holds.
@@ -359,6 +385,7 @@ private:
     std::uint64_t m_stack_limit = 8ull << 20;  // RLIMIT_STACK
     std::uint64_t m_resident_pages = 0;
     std::uint64_t m_peak_resident_pages = 0;
+    std::uint64_t m_swap_entries = 0;
     FaultCounters m_faults;
     // The last fault resolved (for the FaultObserver): its kind, and whether the stack grew.
     FaultKind m_last_kind = FaultKind::ZeroPage;

@@ -1,6 +1,13 @@
 // The page-fault path, named as Linux names it (mm/memory.c):
-//   translate -> handle_mm_fault -> handle_pte_fault -> do_anonymous_page | do_file_page | do_wp_page
+//   translate -> handle_mm_fault -> handle_pte_fault
+//     -> do_anonymous_page | do_file_page | do_swap_page | do_wp_page
+//
+// Any frame allocation may run page reclaim (os/mm/page_reclaim.h), which can take pages
+// from this and every other address space. A frame the fault path still needs across an
+// allocation is pinned with a reference of its own (reclaim leaves frames with unexpected
+// references alone), and a PTE is read after the allocations that precede it.
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <vector>
 
@@ -8,6 +15,7 @@
 #include "os/mm/anon_vma.h"
 #include "os/mm/rmap.h"
 #include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 
 namespace os::mm {
 
@@ -99,6 +107,8 @@ std::expected<void, FaultError> AddressSpace::handle_mm_fault(VirtAddr va, Acces
 }
 
 std::expected<void, FaultError> AddressSpace::handle_pte_fault(Vma& vma, VirtAddr va, Access access, Pte& pte) {
+    if (is_swap_pte(pte))
+        return do_swap_page(vma, va, access, pte);
     if (!pte_has_frame(pte))
         return vma.is_anonymous() ? do_anonymous_page(vma, va, access, pte) : do_file_page(vma, va, access, pte);
     if (!pte_present(pte)) {
@@ -183,17 +193,24 @@ std::expected<void, FaultError> AddressSpace::do_shared_anon_page(Vma& vma, Virt
     const std::uint64_t pgoff = vma.linear_page_index(va);
     if (!object || pgoff >= object->size_pages())
         return std::unexpected(FaultError::BusError);
-    bool allocated = false;
-    auto pfn = object->get_page(pgoff, &allocated);
+    ShmemFault how = ShmemFault::Found;
+    auto pfn = object->get_page(pgoff, &how);
     if (!pfn)
-        return std::unexpected(FaultError::OutOfMemory);
+        return std::unexpected(pfn.error());
+    if (how == ShmemFault::Found)
+        m_pmem.mark_page_accessed(*pfn);
     m_pmem.get(*pfn);
     ++m_pmem.info(*pfn).mapcount;
     add_resident_page();
     pte = make_pte(*pfn, leaf_flags(vma, vma.writable()));
     if (access != Access::Write)
         pte &= ~kPteDirty;
-    count(allocated ? FaultKind::DemandZero : FaultKind::PageCacheHit, false);
+    switch (how) {
+    case ShmemFault::Allocated: count(FaultKind::DemandZero, false); break;
+    case ShmemFault::Found: count(FaultKind::PageCacheHit, false); break;
+    case ShmemFault::SwapIn: count(FaultKind::SwapIn, true); break;
+    case ShmemFault::SwapCacheHit: count(FaultKind::SwapCacheHit, false); break;
+    }
     return {};
 }
 
@@ -244,12 +261,17 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
     if (!page)
         return std::unexpected(page.error());
     const FaultKind kind = major ? FaultKind::FilePage : FaultKind::PageCacheHit;
+    if (!major)
+        m_pmem.mark_page_accessed(*page);
     if (!vma.is_shared() && access == Access::Write) {
         anon_vma_prepare(vma);
+        m_pmem.get(*page);  // pinned: the allocation may reclaim the page-cache page
         auto copy = m_pmem.allocate(FrameUse::Anonymous, Fill::CallerOverwrites);
+        if (copy)
+            std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
+        m_pmem.put(*page);
         if (!copy)
             return std::unexpected(FaultError::OutOfMemory);
-        std::memcpy(m_pmem.frame_data(*copy), m_pmem.frame_data(*page), kPageSize);
         page_add_new_anon_rmap(m_pmem, *copy, vma, va);
         m_pmem.info(*copy).mapcount = 1;
         add_resident_page();
@@ -268,8 +290,13 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
         pte = make_pte(*page, leaf_flags(vma, false) | kPteSoftCow);
     }
     count(kind, major);
-    if (access != Access::Write)
+    if (access != Access::Write) {
+        // Reading the pages around may allocate, and reclaim must not take this one back
+        // before the access it was faulted in for.
+        m_pmem.get(*page);
         fault_around(vma, va);
+        m_pmem.put(*page);
+    }
     return {};
 }
 
@@ -278,7 +305,7 @@ std::expected<void, FaultError> AddressSpace::do_file_page(Vma& vma, VirtAddr va
 // copy-on-write (wp_page_copy), unless it can be reused (wp_can_reuse_anon_folio): an
 // anonymous page this PTE alone maps and nothing else holds, as after a fork once the other
 // side has copied it or exited. Page-cache pages and the zero frame are always copied.
-std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, Pte& pte) {
+std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, Pte& pte, CountFault counted) {
     if (vma.is_shared()) {
         pte = (pte & ~kPteSoftCow) | kPteWritable | kPteDirty | kPteAccessed;
         return {};
@@ -287,18 +314,24 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, 
     const bool zero = m_pmem.is_zero_frame(old);
     if (!zero && can_reuse_anon_page(old)) {
         pte = (pte & ~kPteSoftCow) | kPteWritable | kPteDirty | kPteAccessed;
-        count(FaultKind::CowReuse, false);
+        if (counted == CountFault::Yes)
+            count(FaultKind::CowReuse, false);
         return {};
     }
     anon_vma_prepare(vma);
     // The copy overwrites the whole frame; a copy of the zero frame must be zeroed.
+    if (!zero)
+        m_pmem.get(old);  // pinned: the allocation may run reclaim, which must leave it alone
     auto pfn = m_pmem.allocate(FrameUse::Anonymous, zero ? Fill::Zero : Fill::CallerOverwrites);
-    if (!pfn)
+    if (!pfn) {
+        if (!zero)
+            m_pmem.put(old);
         return std::unexpected(FaultError::OutOfMemory);
+    }
     page_add_new_anon_rmap(m_pmem, *pfn, vma, va);
     if (!zero) {
         std::memcpy(m_pmem.frame_data(*pfn), m_pmem.frame_data(old), kPageSize);
-        --m_pmem.info(old).mapcount;
+        drop_mapping(old);
         m_pmem.put(old);
     } else {
         add_resident_page();
@@ -314,13 +347,76 @@ std::expected<void, FaultError> AddressSpace::do_wp_page(Vma& vma, VirtAddr va, 
     const bool refilled_next = m_cpu_fill_page == page_round_down(va) && !vma.executable();
     if (m_mmu && !refilled_next)
         m_mmu->flush_tlb();
-    count(zero ? FaultKind::DemandZero : FaultKind::CowCopy, false);
+    if (counted == CountFault::Yes)
+        count(zero ? FaultKind::DemandZero : FaultKind::CowCopy, false);
     return {};
 }
 
-bool AddressSpace::can_reuse_anon_page(Pfn pfn) const {
+bool AddressSpace::can_reuse_anon_page(Pfn pfn) {
     const FrameInfo& f = m_pmem.info(pfn);
-    return f.rmap == RmapKind::Anon && f.mapcount == 1 && f.refcount == 1;
+    if (f.rmap != RmapKind::Anon || f.mapcount != 1)
+        return false;
+    // wp_can_reuse_anon_folio(): a swap-cache page whose slot no other PTE holds leaves the
+    // cache (the write makes the slot stale); one whose slot others hold is shared.
+    if (f.swap_cache && !m_pmem.swap()->try_to_free_swap(pfn))
+        return false;
+    return f.refcount == 1;
+}
+
+void AddressSpace::drop_mapping(Pfn pfn) {
+    FrameInfo& f = m_pmem.info(pfn);
+    --f.mapcount;
+    if (f.swap_cache && f.mapcount == 0)
+        m_pmem.swap()->free_swap_cache(pfn);
+    m_pmem.put(pfn);
+}
+
+// do_swap_page(): a PTE holding a swap entry. The page comes from the swap cache (a minor
+// fault: another PTE holding the entry swapped it in, or reclaim kept it there) or is read
+// from its slot into a frame that joins the swap cache (a major fault). This PTE lets go
+// of the slot. When no other PTE holds the slot and nothing else maps the page, the page is
+// this process's alone and is mapped writable if the VMA is (a write fault also takes it
+// out of the swap cache, as the slot is about to be stale; a read leaves it there, clean, so
+// that reclaim can drop it again without writing). Otherwise it is shared copy-on-write with
+// whoever else holds it, and a write fault goes on to copy it (do_wp_page), counted once.
+std::expected<void, FaultError> AddressSpace::do_swap_page(Vma& vma, VirtAddr va, Access access, Pte& pte) {
+    Swap* swap = m_pmem.swap();
+    const SwapEntry entry = pte_to_swp_entry(pte);
+    assert(swap && swap->area().valid(entry));
+    bool major = false;
+    auto page = swap->swapin(entry, FrameUse::Anonymous, &major);
+    if (!page)
+        return std::unexpected(page.error());
+    FrameInfo& f = m_pmem.info(*page);
+    if (f.rmap == RmapKind::None) {
+        // Just read: the page is anon_vma's page at this index, wherever else it is mapped
+        // (fork and mremap keep both).
+        anon_vma_prepare(vma);
+        page_add_new_anon_rmap(m_pmem, *page, vma, va);
+    } else {
+        m_pmem.mark_page_accessed(*page);
+    }
+    assert(f.rmap == RmapKind::Anon && f.anon_vma == vma.anon_vma && f.index == vma.linear_page_index(va));
+    swap->swap_free(entry);
+    --m_swap_entries;
+    const bool exclusive = f.mapcount == 0 && swap->area().swap_count(entry) == 0;
+    m_pmem.get(*page);
+    ++f.mapcount;
+    add_resident_page();
+    if (exclusive) {
+        const bool write = access == Access::Write;
+        if (write)
+            swap->try_to_free_swap(*page);
+        pte = make_pte(*page, leaf_flags(vma, vma.writable()));
+        if (!write)
+            pte &= ~kPteDirty;
+    } else {
+        pte = make_pte(*page, leaf_flags(vma, false) | kPteSoftCow);
+    }
+    count(major ? FaultKind::SwapIn : FaultKind::SwapCacheHit, major);
+    if (!exclusive && access == Access::Write)
+        return do_wp_page(vma, va, pte, CountFault::No);
+    return {};
 }
 
 // Grows a VM_GROWSDOWN VMA down to cover `va`, within RLIMIT_STACK and keeping the stack

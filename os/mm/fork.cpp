@@ -6,7 +6,8 @@
 // marked kPteSoftCow, so that mprotect cannot make it writable again), and the first write
 // on either side goes through do_wp_page, which copies it or, once the other side no longer
 // maps it, reuses it. Shared pages stay shared with the permissions they have. Every frame
-// gains one reference and one mapping per PTE copied; the zero frame is not counted.
+// gains one reference and one mapping per PTE copied; the zero frame is not counted. A
+// PTE holding a swap entry is copied as it is, and its swap slot gains a user.
 //
 // The child's VMAs join the same reverse-map lists as the parent's (its anon_vmas and
 // shared objects: os/mm/rmap.h), as in Linux before 2.6.34, so a page can be found in every
@@ -16,6 +17,7 @@
 #include <new>
 
 #include "os/mm/address_space.h"
+#include "os/mm/swap.h"
 
 namespace os::mm {
 
@@ -81,13 +83,8 @@ bool AddressSpace::copy_page_range(AddressSpace& child, const Vma& vma, bool& wr
     m_page_table.for_each_pte(vma.start, vma.end, [&](VirtAddr va, Pte& src) {
         if (!ok)
             return;
-        if (!pte_has_frame(src)) {
-            // copy_nonpresent_pte(): a swap entry would be duplicated here (swap_duplicate)
-            // and copied. faultline makes no swap entries yet; nothing else lives in a PTE
-            // without a frame.
-            assert(false && "a non-present PTE without a frame");
-            return;
-        }
+        // The child's table first: allocating it may run reclaim, which may swap out the
+        // very page `src` maps, so `src` is read only afterwards.
         const VirtAddr table_base = va & ~(kTableSpan - 1);
         if (table_base != dst_table_base) {
             Pte* pte = child.m_page_table.walk(va, Alloc::Yes);
@@ -98,6 +95,17 @@ bool AddressSpace::copy_page_range(AddressSpace& child, const Vma& vma, bool& wr
             dst_table = pte - ((va >> kPageShift) & (kPtesPerTable - 1));
             dst_table_base = table_base;
         }
+        Pte& dst = dst_table[(va >> kPageShift) & (kPtesPerTable - 1)];
+        if (src == 0)
+            return;
+        if (is_swap_pte(src)) {
+            // copy_nonpresent_pte(): the child holds the slot too (swap_duplicate).
+            m_pmem.swap()->swap_duplicate(pte_to_swp_entry(src));
+            ++child.m_swap_entries;
+            dst = src;
+            return;
+        }
+        assert(pte_has_frame(src));
         // copy_present_pte()
         const Pfn pfn = pte_pfn(src);
         if (!m_pmem.is_zero_frame(pfn)) {
@@ -114,7 +122,7 @@ bool AddressSpace::copy_page_range(AddressSpace& child, const Vma& vma, bool& wr
         Pte pte = src & ~kPteAccessed;
         if (vma.is_shared())
             pte &= ~kPteDirty;
-        dst_table[(va >> kPageShift) & (kPtesPerTable - 1)] = pte;
+        dst = pte;
     });
     return ok;
 }

@@ -9,13 +9,13 @@
 //                              private file mapping the file again); shared pages stay in
 //                              their object, so only their PTEs go
 //   FREE                       checked, then nothing: Linux frees lazily, only under memory
-//                              pressure, and faultline never reclaims anonymous memory, so
-//                              the contents stay as they would on an idle Linux machine
+//                              pressure; faultline's reclaim swaps such pages like any other,
+//                              so the contents stay as they would on an idle Linux machine
 //   REMOVE                     punches a hole in the shared file (or shared anonymous
 //                              object): the range reads zero afterwards
 //   WILLNEED                   reads a file mapping's pages into the page cache
 //   POPULATE_READ/WRITE        faults the pages in, reporting failures
-//   COLD, PAGEOUT              checked, then nothing (no swap, no reclaim)
+//   COLD, PAGEOUT              checked, then nothing (reclaim goes by its replacement policy)
 //   COLLAPSE                   checked as Linux checks whether a VMA could hold huge pages,
 //                              then nothing
 // MADV_HWPOISON and MADV_SOFT_OFFLINE need CONFIG_MEMORY_FAILURE, MADV_GUARD_INSTALL and

@@ -1,7 +1,8 @@
 // mincore(): which pages are resident (Linux mm/mincore.c do_mincore).
 //
 // A page is resident when its PTE holds a frame (the shared zero frame and PROT_NONE pages
-// included, as on Linux). For a page with no PTE, a file mapping reports whether the page
+// included, as on Linux). A swapped-out page is resident only while the swap cache still
+// has it (mincore_pte_range() asks the swap cache for a swap entry). For a page with no PTE, a file mapping reports whether the page
 // cache holds the page, whoever mapped or read it (mincore_page(); the host's page cache
 // counts, see CachedFile::cached()); shared anonymous memory
 // whether another mapping of the same object has it; private anonymous memory 0. Linux
@@ -14,6 +15,7 @@
 
 #include "os/mm/address_space.h"
 #include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 
 namespace os::mm {
 
@@ -39,6 +41,8 @@ KResult<std::uint64_t> AddressSpace::residency(VirtAddr start, std::uint64_t pag
         std::uint8_t resident = 0;
         if (pte && pte_has_frame(*pte))
             resident = 1;
+        else if (pte && is_swap_pte(*pte))
+            resident = m_pmem.swap()->cache().lookup(pte_to_swp_entry(*pte)).has_value();
         else if (vma->file)
             resident = cached[i];
         else if (vma->is_shared())

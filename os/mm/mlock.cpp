@@ -2,10 +2,10 @@
 //
 // Locking is a VMA flag (kVmLocked, with kVmLockOnFault for mlock2(MLOCK_ONFAULT)): setting
 // it on part of a VMA splits it, clearing it lets the pieces merge again, exactly as
-// mprotect does with the protection. faultline never reclaims anonymous memory, so locked
-// pages stay resident simply because every page does; what locking changes that a program
-// can see is the VMA layout, MADV_DONTNEED/FREE being refused, msync(MS_INVALIDATE) being
-// EBUSY, and the pages being faulted in at once (populate).
+// mprotect does with the protection. Page reclaim (os/mm/page_reclaim.h) never takes a page
+// a locked VMA maps; besides that, what locking changes that a program can see is the VMA
+// layout, MADV_DONTNEED/FREE being refused, msync(MS_INVALIDATE) being EBUSY, and the pages
+// being faulted in at once (populate), swapped-out ones included.
 #include <algorithm>
 
 #include "os/mm/address_space.h"

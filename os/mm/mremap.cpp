@@ -242,19 +242,22 @@ KResult<VirtAddr> AddressSpace::move_vma(Vma* vma, VirtAddr old_addr, std::uint6
 KResult<void> AddressSpace::move_page_tables(VirtAddr old_addr, VirtAddr new_addr, std::uint64_t len) {
     if (len == 0)
         return {};
-    std::vector<std::pair<VirtAddr, Pte>> entries;
-    m_page_table.for_each_pte(old_addr, old_addr + len, [&](VirtAddr va, Pte& pte) { entries.emplace_back(va, pte); });
+    std::vector<VirtAddr> entries;
+    m_page_table.for_each_pte(old_addr, old_addr + len, [&](VirtAddr va, Pte&) { entries.push_back(va); });
     if (entries.empty())
         return {};
-    for (const auto& [va, pte] : entries) {
+    for (VirtAddr va : entries) {
         if (!m_page_table.walk(new_addr + (va - old_addr), Alloc::Yes)) {
             m_page_table.free_empty_tables(new_addr, new_addr + len);
             return err(Errno::enomem);
         }
     }
-    for (const auto& [va, pte] : entries) {
-        *m_page_table.walk(new_addr + (va - old_addr), Alloc::No) = pte;
-        *m_page_table.walk(va, Alloc::No) = 0;
+    // The entries as they are now: allocating the tables may have run reclaim, which turns
+    // present entries into swap entries or empty ones. A swap entry moves like any other.
+    for (VirtAddr va : entries) {
+        Pte* from = m_page_table.walk(va, Alloc::No);
+        *m_page_table.walk(new_addr + (va - old_addr), Alloc::No) = *from;
+        *from = 0;
     }
     m_page_table.free_empty_tables(old_addr, old_addr + len);
     if (m_mmu)

@@ -265,7 +265,7 @@ std::uint64_t CachedFile::shrink(std::uint64_t target) {
     std::uint64_t freed = 0;
     for (auto it = m_pages.begin(); it != m_pages.end() && freed < target;) {
         const FrameInfo& f = m_pmem.info(it->second);
-        if (f.refcount == 1 && f.mapcount == 0) {
+        if (f.refcount == 1 && f.mapcount == 0 && !f.dirty) {
             m_pmem.put(it->second);
             it = m_pages.erase(it);
             ++freed;
@@ -274,6 +274,15 @@ std::uint64_t CachedFile::shrink(std::uint64_t target) {
         }
     }
     return freed;
+}
+
+void CachedFile::remove_page(std::uint64_t index) {
+    auto it = m_pages.find(index);
+    if (it == m_pages.end())
+        return;
+    const Pfn pfn = it->second;
+    m_pages.erase(it);
+    m_pmem.put(pfn);
 }
 
 PageCache::PageCache(PhysicalMemory& pmem) : m_pmem(pmem) { m_pmem.set_shrinker(this); }
@@ -317,6 +326,12 @@ std::uint64_t PageCache::cached_pages() const {
     for (const auto& [id, file] : m_files)
         n += file->cached_pages();
     return n;
+}
+
+void PageCache::prune() {
+    std::erase_if(m_files, [](const auto& entry) {
+        return entry.second->cached_pages() == 0 && entry.second.use_count() == 1;
+    });
 }
 
 std::uint64_t PageCache::shrink(std::uint64_t target) {

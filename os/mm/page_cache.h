@@ -92,6 +92,9 @@ public:
     // Drops up to `target` pages that nothing but the cache holds (clean, unmapped).
     // Returns how many frames were freed.
     std::uint64_t shrink(std::uint64_t target);
+    // __remove_mapping() for page reclaim: page `index`, which nothing but the cache holds
+    // any more and which the file has (written back), leaves the cache; its frame is freed.
+    void remove_page(std::uint64_t index);
     // The file changed on the host since the cache last saw it (not through faultline).
     bool is_stale() const;
 
@@ -127,6 +130,9 @@ public:
 
     std::uint64_t cached_pages() const;
     std::uint64_t shrink(std::uint64_t target) override;
+    // Forgets the files nobody maps or holds open that have no cached page left (page
+    // reclaim takes pages from files directly).
+    void prune();
 
 private:
     PhysicalMemory& m_pmem;

@@ -2,7 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -33,12 +35,40 @@ PhysicalMemory::~PhysicalMemory() {
         munmap(m_base, m_frame_count << kPageShift);
 }
 
+Watermarks Watermarks::for_frames(std::uint64_t frames) {
+    const std::uint64_t kib = frames << (kPageShift - 10);
+    const std::uint64_t n = 16 * kib;  // int_sqrt(lowmem_kbytes * 16)
+    auto min_kib = static_cast<std::uint64_t>(std::sqrt(static_cast<double>(n)));
+    while (min_kib * min_kib > n)
+        --min_kib;
+    while ((min_kib + 1) * (min_kib + 1) <= n)
+        ++min_kib;
+    min_kib = std::clamp<std::uint64_t>(min_kib, 128, 65536);
+    std::uint64_t min = std::min(min_kib >> (kPageShift - 10), std::max<std::uint64_t>(frames / 16, 1));
+    return Watermarks{min, min + min / 4, min + min / 2};
+}
+
+void PhysicalMemory::reclaim(ReclaimMode mode) {
+    if (!m_reclaim || m_reclaiming)
+        return;
+    m_reclaiming = true;
+    m_reclaim->balance(std::max<std::uint64_t>(m_watermarks.high, 1), mode);
+    m_reclaiming = false;
+}
+
 std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
     constexpr std::uint64_t kShrinkBatch = 32;
+    if (m_free.size() < m_watermarks.low)
+        reclaim(ReclaimMode::Kswapd);
     if (m_free.empty() && m_shrinker)
         m_shrinker->shrink(kShrinkBatch);
     if (m_free.empty())
+        reclaim(ReclaimMode::Direct);
+    if (m_free.empty()) {
+        if (m_reclaim && !m_reclaiming)
+            m_reclaim->allocation_failed();
         return std::nullopt;
+    }
     Pfn pfn = m_free.back();
     m_free.pop_back();
     FrameInfo& f = info(pfn);
@@ -54,6 +84,8 @@ std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
             m_notifier->invalidate_code(pfn_to_phys(pfn), kPageSize);
         f.had_exec_mapping = false;
     }
+    if (m_reclaim && (use == FrameUse::Anonymous || use == FrameUse::File))
+        m_reclaim->page_added(pfn);
     return pfn;
 }
 
@@ -67,13 +99,17 @@ void PhysicalMemory::put(Pfn pfn) {
     assert(valid(pfn) && f.refcount > 0);
     if (--f.refcount != 0)
         return;
-    assert(f.mapcount == 0);
+    assert(f.mapcount == 0 && !f.swap_cache);
+    if (m_reclaim && (f.use == FrameUse::Anonymous || f.use == FrameUse::File))
+        m_reclaim->page_removed(pfn);
     if (f.anon_vma)
         f.anon_vma->put();
     f.rmap = RmapKind::None;
     f.anon_vma = nullptr;
     f.mapping = nullptr;
     f.index = 0;
+    f.dirty = false;
+    f.swap = {};
     f.use = FrameUse::Free;
     m_free.push_back(pfn);
 }

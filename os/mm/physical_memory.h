@@ -12,6 +12,7 @@
 
 #include "os/mm/fault_observer.h"
 #include "os/mm/mmu_notifier.h"
+#include "os/mm/swap_entry.h"
 #include "os/mm/types.h"
 
 namespace os::mm {
@@ -20,6 +21,7 @@ namespace os::mm {
 enum class FrameUse : std::uint8_t { Free, Reserved, PageTable, Anonymous, File };
 
 class AnonVma;
+class Swap;
 
 // What a frame's reverse-map fields name (Linux tells them apart by page->mapping's
 // PAGE_MAPPING_ANON bit; shared anonymous memory is shmem, a file, there).
@@ -43,6 +45,13 @@ struct FrameInfo {
     AnonVma* anon_vma = nullptr;
     const void* mapping = nullptr;
     std::uint64_t index = 0;
+    // The swap cache (os/mm/swap_cache.h; Linux's PG_swapcache and page->private): the frame
+    // is the swap cache's page for slot `swap`, and `dirty` (PG_dirty) says the slot does not
+    // hold its contents yet. Page-cache pages use `dirty` only to remember a failed
+    // write-back, so that reclaim does not drop them.
+    bool swap_cache = false;
+    bool dirty = false;
+    SwapEntry swap{};
 };
 
 // Something that can give frames back when none are free (Linux's shrinkers): the page
@@ -58,6 +67,40 @@ public:
 // once, such as a copy-on-write copy) whatever it held before; zeroing a frame about to be
 // overwritten doubled the memory traffic of a copy.
 enum class Fill : std::uint8_t { Zero, CallerOverwrites };
+
+enum class ReclaimMode : std::uint8_t { Kswapd, Direct };
+
+// What PhysicalMemory tells page reclaim (os/mm/page_reclaim.h): which frames hold pages
+// that could be reclaimed (Linux's LRU lists are fed the same way), which were used, and
+// when free frames run short.
+class ReclaimHook {
+public:
+    virtual ~ReclaimHook() = default;
+    // `pfn` was just allocated for an anonymous or file page (its rmap is not set yet).
+    virtual void page_added(Pfn pfn) = 0;
+    // `pfn`, which held an anonymous or file page, was freed.
+    virtual void page_removed(Pfn pfn) = 0;
+    // mark_page_accessed(): a fault found the page and mapped it.
+    virtual void page_accessed(Pfn pfn) = 0;
+    // Free frames fell below the low watermark (Kswapd: reclaim until `target_free` frames
+    // are free, kswapd's job done synchronously; it may back off after failing), or none is
+    // left (Direct: try now, at least one frame). Never called while it is running.
+    virtual void balance(std::uint64_t target_free, ReclaimMode mode) = 0;
+    // An allocation failed after reclaim and the shrinker (out_of_memory()).
+    virtual void allocation_failed() = 0;
+};
+
+// The zone watermarks (Linux's min/low/high_wmark_pages), in free frames: below `low` an
+// allocation first reclaims until `high` frames are free. All zero: never.
+struct Watermarks {
+    std::uint64_t min = 0;
+    std::uint64_t low = 0;
+    std::uint64_t high = 0;
+    // Linux 2.6's defaults for `frames` of RAM: min_free_kbytes = sqrt(16 * RAM in KiB),
+    // clamped to [128 KiB, 64 MiB], low = min * 5/4, high = min * 3/2; min is capped at a
+    // sixteenth of RAM so that tiny machines keep most of their frames.
+    static Watermarks for_frames(std::uint64_t frames);
+};
 
 struct PhysicalMemoryStats {
     std::uint64_t total_frames = 0;
@@ -78,19 +121,35 @@ public:
     void set_fault_observer(FaultObserver* observer) { m_fault_observer = observer; }
     FaultObserver* fault_observer() const { return m_fault_observer; }
     void set_shrinker(Shrinker* shrinker) { m_shrinker = shrinker; }
+    // Page reclaim and swap (os/mm/page_reclaim.h registers both; nullptr: none).
+    void set_reclaim_hook(ReclaimHook* hook, const Watermarks& watermarks) {
+        m_reclaim = hook;
+        m_watermarks = hook ? watermarks : Watermarks{};
+    }
+    const Watermarks& watermarks() const { return m_watermarks; }
+    void set_swap(Swap* swap) { m_swap = swap; }
+    // The machine's swap (os/mm/swap.h), or nullptr when it has none.
+    Swap* swap() const { return m_swap; }
 
     std::byte* host_base() const { return m_base; }
     std::uint64_t size_bytes() const { return m_frame_count << kPageShift; }
     std::uint64_t frame_count() const { return m_frame_count; }
     std::uint64_t free_frame_count() const { return m_free.size(); }
 
-    // A zero-filled frame (unless `fill` says the caller overwrites it) with refcount 1, or
-    // nullopt when none is free (after asking the shrinker for some).
+    // A frame with refcount 1 (zero-filled unless `fill` says the caller overwrites it), or
+    // nullopt when none is free. Below the low watermark page reclaim runs first; with no
+    // frame free the shrinker is asked, and if that fails too, reclaim is told
+    // (allocation_failed).
     std::optional<Pfn> allocate(FrameUse use, Fill fill = Fill::Zero);
     // Takes another reference on a frame.
     void get(Pfn pfn);
     // Drops a reference; the frame returns to the free list at zero.
     void put(Pfn pfn);
+    // mark_page_accessed(): tells page reclaim that a fault mapped the page in `pfn`.
+    void mark_page_accessed(Pfn pfn) {
+        if (m_reclaim)
+            m_reclaim->page_accessed(pfn);
+    }
 
     // The shared zero frame: read faults on untouched anonymous memory map it read-only
     // (copy-on-write), so reading sparse memory costs no frames. It is never freed and
@@ -108,6 +167,8 @@ public:
     PhysicalMemoryStats stats() const;
 
 private:
+    void reclaim(ReclaimMode mode);
+
     std::byte* m_base = nullptr;
     std::uint64_t m_frame_count = 0;
     std::vector<FrameInfo> m_frames;
@@ -115,6 +176,10 @@ private:
     MmuNotifier* m_notifier = nullptr;
     FaultObserver* m_fault_observer = nullptr;
     Shrinker* m_shrinker = nullptr;
+    ReclaimHook* m_reclaim = nullptr;
+    Watermarks m_watermarks;
+    bool m_reclaiming = false;  // PF_MEMALLOC: reclaim's own allocations do not recurse
+    Swap* m_swap = nullptr;
     Pfn m_zero_frame{};
 };
 

@@ -19,6 +19,7 @@ inline constexpr Pte kPteNoExec = 1ull << 63;
 // Software bits.
 inline constexpr Pte kPteSoftCow = 1ull << 9;       // write-protected for copy-on-write
 inline constexpr Pte kPteSoftProtNone = 1ull << 10;  // frame kept, access denied (PROT_NONE)
+inline constexpr Pte kPteSoftSwap = 1ull << 11;      // not present: a swap entry (os/mm/swap_entry.h)
 
 inline constexpr Pte kPteAddrMask = 0x000f'ffff'ffff'f000ull;
 

@@ -8,6 +8,7 @@
 #include "os/mm/anon_vma.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 #include "os/mm/vma.h"
 
 namespace os::mm {
@@ -97,9 +98,8 @@ void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit) {
     }
 }
 
-unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn, std::vector<AddressSpace*>& to_flush) {
     unsigned referenced = 0;
-    std::vector<AddressSpace*> to_flush;
     for_each_mapping(pmem, pfn, [&](AddressSpace& mm, Vma&, VirtAddr, Pte& pte) {
         if (!(pte & kPteAccessed))
             return;
@@ -108,6 +108,12 @@ unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
         if (std::find(to_flush.begin(), to_flush.end(), &mm) == to_flush.end())
             to_flush.push_back(&mm);
     });
+    return referenced;
+}
+
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn) {
+    std::vector<AddressSpace*> to_flush;
+    const unsigned referenced = page_referenced(pmem, pfn, to_flush);
     for (AddressSpace* mm : to_flush)
         mm->flush_tlb();
     return referenced;
@@ -133,8 +139,18 @@ void AddressSpace::try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte r
     // A shared file page's dirtiness is known only from its PTEs: it reaches the file now.
     write_back_if_dirty(vma, va, pte);
     const Pfn pfn = pte_pfn(pte);
+    FrameInfo& f = m_pmem.info(pfn);
+    // Any other page's Dirty bit passes to the frame (set_page_dirty): its swap slot, if it
+    // has one, is out of date.
+    if (pte & kPteDirty)
+        f.dirty = true;
+    if (is_swap_pte(replacement)) {
+        assert(f.swap_cache && pte_to_swp_entry(replacement) == f.swap);
+        m_pmem.swap()->swap_duplicate(f.swap);
+        ++m_swap_entries;
+    }
     pte = replacement;
-    --m_pmem.info(pfn).mapcount;
+    --f.mapcount;
     m_pmem.put(pfn);
     --m_resident_pages;
     flush_tlb();

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "os/mm/physical_memory.h"
 #include "os/mm/pte.h"
@@ -53,12 +54,18 @@ void for_each_mapping(PhysicalMemory& pmem, Pfn pfn, const RmapVisitor& visit);
 // all of them, and flushes the TLB of each address space where one was set, so that the
 // next access sets it again. Reclaim's second chance.
 unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn);
+// The same without the flushes: each address space where a bit was cleared is added to
+// `to_flush` (once), and the caller flushes them before guest code runs again (reclaim
+// asks about many pages in a row).
+unsigned page_referenced(PhysicalMemory& pmem, Pfn pfn, std::vector<AddressSpace*>& to_flush);
 
 // try_to_unmap(): replaces every PTE mapping `pfn` by `replacement`, except in VM_LOCKED
 // VMAs: zero for a page-cache or shared anonymous page, which faults back in from its
-// object; a swap entry for a private anonymous page once swap exists (its contents live
-// only in its frame: with zero they would be lost). Returns whether no PTE maps the frame
-// any more; it is then held by its object only, or freed.
+// object; for a private anonymous page, the swap entry of the swap-cache slot reclaim gave
+// it (os/mm/swap.h; each PTE replaced holds the slot once), since its contents live only in
+// its frame and with zero they would be lost. Dirty bits pass to the frame. Returns
+// whether no PTE maps the frame any more; it is then held by its object or the swap cache
+// only, or freed.
 bool try_to_unmap(PhysicalMemory& pmem, Pfn pfn, Pte replacement);
 
 }  // namespace os::mm

@@ -131,6 +131,10 @@ public:
     // A zombie whose state a waitid(WNOWAIT) already reported stays reapable; one reaped is
     // gone. Minor and major faults of reaped children (getrusage RUSAGE_CHILDREN).
     std::uint64_t children_minflt = 0, children_majflt = 0;
+    // CPU time (virtual ns while one of its threads was on the CPU), and that of reaped
+    // children (at exit, the process's own is added there too, as its minor faults are).
+    std::uint64_t cpu_ns = 0;
+    std::uint64_t children_cpu_ns = 0;
 
 private:
     int m_pid;

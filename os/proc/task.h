@@ -116,6 +116,8 @@ public:
     std::optional<std::uint64_t> syscall_rip;
     // The bitset a FUTEX_WAIT_BITSET waiter matches (all bits for FUTEX_WAIT).
     std::uint32_t futex_bitset = 0xffffffff;
+    // CPU time of this thread (virtual ns).
+    std::uint64_t cpu_ns = 0;
     // Sleep order among tasks (wakeups are first come, first served).
     std::uint64_t sleep_seq = 0;
 

@@ -1,5 +1,5 @@
 // Clock: the time the guest sees. By default virtual and deterministic: it starts when the
-// run starts and advances by a fixed amount per system call and per scheduling quantum,
+// run starts and advances by a fixed amount per system call, page fault and scheduling quantum,
 // and jumps to the next deadline when every task sleeps (so sleep(10) takes no host time).
 // With real time it follows the host's monotonic clock, and sleeping tasks make the host
 // wait. CLOCK_REALTIME is the host's wall-clock time at start-up plus the elapsed time.
@@ -11,8 +11,9 @@ namespace os::sched {
 
 class Clock {
 public:
-    // What one system call and one scheduling quantum cost in virtual time.
+    // What one system call, one page fault and one scheduling quantum cost in virtual time.
     static constexpr std::uint64_t kSyscallNs = 1'000;
+    static constexpr std::uint64_t kFaultNs = 500;
     static constexpr std::uint64_t kQuantumNs = 1'000'000;
     // Where CLOCK_MONOTONIC starts (as if the machine had been up this long).
     static constexpr std::uint64_t kMonotonicStartNs = 1'000'000'000'000ull;

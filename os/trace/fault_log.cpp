@@ -9,9 +9,15 @@
 namespace os::trace {
 
 FaultLog::FaultLog(std::string dir) : m_dir(std::move(dir)) {
-    if (::mkdir(m_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        m_error = std::strerror(errno);
-        return;
+    // mkdir -p: every missing directory on the way.
+    for (std::size_t slash = m_dir.find('/', 1); ; slash = m_dir.find('/', slash + 1)) {
+        const std::string part = m_dir.substr(0, slash);
+        if (!part.empty() && ::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) {
+            m_error = std::strerror(errno);
+            return;
+        }
+        if (slash == std::string::npos)
+            break;
     }
     struct stat st {};
     if (::stat(m_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

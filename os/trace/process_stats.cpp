@@ -25,6 +25,8 @@ const char* fault_kind_name(FaultKind kind) {
     case FaultKind::CowCopy: return "cow-copy";
     case FaultKind::CowReuse: return "cow-reuse";
     case FaultKind::StackGrowth: return "stack-growth";
+    case FaultKind::SwapIn: return "swap-in";
+    case FaultKind::SwapCacheHit: return "swap-cache-hit";
     case FaultKind::Count: break;
     }
     return "?";
@@ -48,18 +50,19 @@ std::string format_stats_table(std::vector<ProcessStats> rows) {
         total.peak_resident_pages += r.peak_resident_pages;
         total.peak_swap_pages += r.peak_swap_pages;
     }
-    std::string out = fmt::format("{:>7} {:<15} {:>9} {:>7} {:>9} {:>11} {:>8} {:>9} {:>8} {:>9} {:>6} {:>8} {:>9} "
-                                  "{:>9} {:>9} {}\n",
+    std::string out = fmt::format("{:>7} {:<15} {:>9} {:>7} {:>9} {:>11} {:>8} {:>9} {:>8} {:>9} {:>6} {:>8} {:>8} "
+                                  "{:>9} {:>9} {:>9} {}\n",
                                   "pid", "comm", "minor", "major", "zero-page", "demand-zero", "file", "cache-hit",
-                                  "cow-copy", "cow-reuse", "stack", "errors", "peak-rss", "peak-swap", "syscalls",
-                                  "end");
+                                  "cow-copy", "cow-reuse", "stack", "swap-in", "errors", "peak-rss", "peak-swap",
+                                  "syscalls", "end");
     auto row = [&](const ProcessStats& r, const std::string& pid) {
         const mm::FaultCounters& c = r.faults;
-        out += fmt::format("{:>7} {:<15} {:>9} {:>7} {:>9} {:>11} {:>8} {:>9} {:>8} {:>9} {:>6} {:>8} {:>9} {:>9} {:>9} {}\n",
+        out += fmt::format("{:>7} {:<15} {:>9} {:>7} {:>9} {:>11} {:>8} {:>9} {:>8} {:>9} {:>6} {:>8} {:>8} {:>9} {:>9} {:>9} {}\n",
                            pid, r.comm, c.minor, c.major, kind(c, FaultKind::ZeroPage), kind(c, FaultKind::DemandZero),
                            kind(c, FaultKind::FilePage), kind(c, FaultKind::PageCacheHit),
                            kind(c, FaultKind::CowCopy), kind(c, FaultKind::CowReuse),
-                           kind(c, FaultKind::StackGrowth), c.errors, kib(r.peak_resident_pages),
+                           kind(c, FaultKind::StackGrowth), kind(c, FaultKind::SwapIn), c.errors,
+                           kib(r.peak_resident_pages),
                            kib(r.peak_swap_pages), r.syscalls, r.ending);
     };
     for (const ProcessStats& r : rows)

@@ -326,6 +326,67 @@ fault-log-signal)
     expect_status 125
     expect_stderr "^faultline: --fault-log /proc/version/x: "
     ;;
+sample-access)
+    # Working-set samples: the pages touched in each period, the same in every run.
+    run run --fault-log "$work/log" --sample-access 20us -- "$guests/cli/touch_pages" 4
+    expect_status 0
+    python3 - "$work/log/2.access.jsonl" <<'PY' || fail "access samples"
+import json, sys
+samples = [json.loads(line) for line in open(sys.argv[1])]
+assert len(samples) >= 3, len(samples)
+times = [s["time_ns"] for s in samples]
+assert times == sorted(times)
+for s in samples:
+    assert s["pid"] == 2 and s["period_ns"] == 20000
+    assert s["pages"] == sum(n for _, n in s["runs"])
+    assert all(start % 4096 == 0 and n > 0 for start, n in s["runs"])
+# Pages are counted in the period they were touched, not again after the bits were cleared.
+assert sum(s["pages"] for s in samples) >= 1024
+assert max(s["pages"] for s in samples) < 1024 + 64
+PY
+    mv "$work/log" "$work/first"
+    run run --fault-log "$work/log" --sample-access 20us -- "$guests/cli/touch_pages" 4
+    cmp -s "$work/log/2.access.jsonl" "$work/first/2.access.jsonl" || fail "the second run's samples differ"
+    run run --sample-access 1ms -- "$hello"
+    expect_status 125
+    expect_stderr "needs --fault-log"
+    run run --fault-log "$work/x" --sample-access 10parsecs -- "$hello"
+    expect_status 125
+    ;;
+swap-integrity)
+    # 48 MiB of private memory, copy-on-write across fork and 8 MiB of shared memory in
+    # 16 MiB of RAM: every word survives swapping, under each replacement policy.
+    for policy in clock fifo random lru; do
+        run run --ram 16M --swap 256M --policy "$policy" --stats -- "$guests/cli/swap_integrity"
+        expect_status 0
+        expect_stdout "^child ok, mismatches 0$"
+        swapins=$(awk '$1 == "2" && $2 == "swap_integrity" { print $12 }' "$work/err")
+        [ "${swapins:-0}" -gt 1000 ] || fail "$policy: only ${swapins:-0} swap-ins"
+    done
+    # Without swap the same program runs out of memory.
+    run run --ram 16M -- "$guests/cli/swap_integrity"
+    expect_status 137
+    expect_stderr "out of memory"
+    run run --swap lots -- "$hello"
+    expect_status 125
+    run run --policy optimal -- "$hello"
+    expect_status 125
+    ;;
+oom-killer)
+    run run --ram 16M -- "$guests/cli/oom_victim"
+    expect_status 137
+    expect_stdout "^child survived$"
+    grep -q "parent survived" "$work/out" && fail "the parent should have been the victim"
+    expect_stderr "^faultline: out of memory: .*OOM killer: pid 2 \\(oom_victim\\), [0-9]+ pages resident"
+    ;;
+timeout)
+    # Two processes that never make a syscall: --timeout still ends the run.
+    run run --timeout 300ms -- "$guests/cli/sched_probe" forever
+    expect_status 124
+    expect_stderr "^faultline: timeout: the run took longer than --timeout 300 ms; ending every process$"
+    run run --timeout soon -- "$hello"
+    expect_status 125
+    ;;
 stats)
     run run --stats -- "$guests/cli/sched_probe" forkmax
     expect_status 0

@@ -6,10 +6,18 @@ set(faultline_cli_cases
   enosys-reported-once signal-line exit-status help bad-ram missing-program ram-limit mm-fuzz
   exec-path-errors dynamic-true dynamic-bad-interpreter script-runs script-errors
   scheduler-deterministic preemption deadlock virtual-time max-procs
-  fault-log fault-log-signal stats)
+  fault-log fault-log-signal sample-access stats timeout swap-integrity oom-killer)
 get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
 foreach(case IN LISTS faultline_cli_cases)
   add_test(NAME "cli: ${case}"
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli_tests.sh $<TARGET_FILE:faultline> ${faultline_guest_dir} ${case})
   set_tests_properties("cli: ${case}" PROPERTIES LABELS cli TIMEOUT 120)
+endforeach()
+
+# --trace-syscalls (tests/cli/trace_tests.sh): `cli: trace <case>`.
+set(faultline_trace_cases hello errno mmap-flags signals per-process busybox-pipeline to-file deterministic)
+foreach(case IN LISTS faultline_trace_cases)
+  add_test(NAME "cli: trace ${case}"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/trace_tests.sh $<TARGET_FILE:faultline> ${faultline_guest_dir} ${case})
+  set_tests_properties("cli: trace ${case}" PROPERTIES LABELS cli TIMEOUT 120)
 endforeach()

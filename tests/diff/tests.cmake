@@ -6,6 +6,8 @@
 #   diff: busybox/<applet>   a few applets of the host's static busybox
 #   diff: dynamic/<name>     dynamically linked programs of the host (ld.so, libc)
 #   diff: script/<name>      "#!" scripts run by a static guest program
+#   diff: real/<name>        shells running scripts, dynamically linked tools; only once
+#                            enabled in FAULTLINE_REAL_DIFF_ENABLED (below)
 #
 # All carry the label `diff` (ctest -L diff) and a 120 s timeout (each side has 60 s).
 
@@ -53,6 +55,24 @@ foreach(variant IN LISTS faultline_guest_variants)
   endforeach()
 endforeach()
 
+# faultline_opt_in(OUT KIND ENABLED TRY KNOWN ALL): the names to register for an opt-in group,
+# ENABLED plus TRY (a list, or "all" for every name in ALL), each checked against KNOWN.
+function(faultline_opt_in out kind enabled try known all)
+  set(names ${enabled})
+  if(try STREQUAL "all")
+    list(APPEND names ${all})
+  else()
+    list(APPEND names ${try})
+  endif()
+  list(REMOVE_DUPLICATES names)
+  foreach(name IN LISTS names)
+    if(NOT name IN_LIST known)
+      message(FATAL_ERROR "diff tests: ${name} (an enabled or tried ${kind} test) is not one")
+    endif()
+  endforeach()
+  set(${out} ${names} PARENT_SCOPE)
+endfunction()
+
 # Process tests, guest/diff-proc/*.c: fork, exec, wait, pipes and signals between
 # processes, threads, futexes, process groups, poll and sleeping. They are always built
 # (into the same guest/<variant>/ directories) but registered as diff tests, in all three
@@ -62,33 +82,24 @@ endforeach()
 set(FAULTLINE_PROC_DIFF_ENABLED
   proc_exec
   proc_fork_cow
-  # proc_fork_many
-  # proc_futex
-  # proc_nanosleep_time
+  proc_fork_many
+  proc_futex
+  proc_nanosleep_time
   proc_pgrp_session
   proc_pipes
-  # proc_poll_select
+  proc_poll_select
   proc_signals
-  # proc_threads
-  # proc_vfork
+  proc_threads
+  proc_vfork
   proc_wait_status
 )
 set(FAULTLINE_PROC_DIFF_TRY "" CACHE STRING
     "guest/diff-proc programs to register as diff tests besides FAULTLINE_PROC_DIFF_ENABLED (a list, or all)")
 
 get_property(faultline_proc_guest_programs GLOBAL PROPERTY FAULTLINE_PROC_GUEST_PROGRAMS)
-set(faultline_proc_registered ${FAULTLINE_PROC_DIFF_ENABLED})
-if(FAULTLINE_PROC_DIFF_TRY STREQUAL "all")
-  list(APPEND faultline_proc_registered ${faultline_proc_guest_programs})
-else()
-  list(APPEND faultline_proc_registered ${FAULTLINE_PROC_DIFF_TRY})
-endif()
-list(REMOVE_DUPLICATES faultline_proc_registered)
+faultline_opt_in(faultline_proc_registered guest/diff-proc "${FAULTLINE_PROC_DIFF_ENABLED}"
+  "${FAULTLINE_PROC_DIFF_TRY}" "${faultline_proc_guest_programs}" "${faultline_proc_guest_programs}")
 foreach(name IN LISTS faultline_proc_registered)
-  if(NOT name IN_LIST faultline_proc_guest_programs)
-    message(FATAL_ERROR "diff tests: ${name} (FAULTLINE_PROC_DIFF_ENABLED or FAULTLINE_PROC_DIFF_TRY) "
-                        "is not a program in guest/diff-proc")
-  endif()
   foreach(variant IN LISTS faultline_guest_variants)
     faultline_add_diff_test("diff: ${variant}/${name}"
       "${faultline_diff_stdin_${name}}"
@@ -172,3 +183,88 @@ if(faultline_guest_dir)
   faultline_add_diff_test("diff: script/print_args" "" ${FAULTLINE_DIFF_SCRIPT_DIR}/print_args.sh one "two three" "")
   faultline_add_diff_test("diff: script/nested" "" ${FAULTLINE_DIFF_SCRIPT_DIR}/nested_script alpha)
 endif()
+# Real programs running scripts and pipelines (tests/diff/data): busybox sh and bash-static
+# fork, exec, wait and pipe, and run dynamically linked coreutils/gzip; plus dynamically
+# linked ls and sort on their own. Registered as "diff: real/<name>" (labels diff and
+# diff-real) only when named in FAULTLINE_REAL_DIFF_ENABLED, or locally with
+# -DFAULTLINE_REAL_DIFF_TRY="<names>" (or =all).
+set(FAULTLINE_REAL_DIFF_ENABLED
+  bash-static-script
+  busybox-sh-heredoc-jobs
+  busybox-sh-pipelines
+  busybox-sh-redirections
+  busybox-sh-subshells
+  gzip-roundtrip
+  ls-l-root
+  sort
+  sort-keys
+)
+set(FAULTLINE_REAL_DIFF_TRY "" CACHE STRING
+    "real-program diff tests to register besides FAULTLINE_REAL_DIFF_ENABLED (a list, or all)")
+
+set(faultline_real_known)      # every name below, available here or not
+set(faultline_real_available)  # those whose programs this machine has
+# faultline_real_diff_test(NAME AVAILABLE STDIN_FILE PROGRAM [ARGS...]): AVAILABLE names a
+# variable that is true when PROGRAM and whatever it runs are on this machine.
+function(faultline_real_diff_test name available stdin_file program)
+  set(faultline_real_known ${faultline_real_known} ${name} PARENT_SCOPE)
+  if(${available})
+    set(faultline_real_available ${faultline_real_available} ${name} PARENT_SCOPE)
+    set(faultline_real_stdin_${name} "${stdin_file}" PARENT_SCOPE)
+    set(faultline_real_cmd_${name} "${program}" ${ARGN} PARENT_SCOPE)
+  endif()
+endfunction()
+
+find_program(FAULTLINE_BASH_STATIC bash-static)
+find_program(FAULTLINE_LS ls)
+find_program(FAULTLINE_SORT sort)
+find_program(FAULTLINE_GZIP gzip)
+find_program(FAULTLINE_GUNZIP gunzip)
+set(faultline_have_bash_static FALSE)
+if(FAULTLINE_BASH_STATIC)
+  set(faultline_have_bash_static TRUE)
+endif()
+set(faultline_have_gzip FALSE)
+if(faultline_have_bash_static AND FAULTLINE_GZIP AND FAULTLINE_GUNZIP)
+  set(faultline_have_gzip TRUE)
+endif()
+set(faultline_have_ls FALSE)
+if(FAULTLINE_LS)
+  set(faultline_have_ls TRUE)
+endif()
+set(faultline_have_sort FALSE)
+if(FAULTLINE_SORT)
+  set(faultline_have_sort TRUE)
+endif()
+
+foreach(script sh_pipelines sh_subshells sh_heredoc_jobs sh_redirections)
+  string(REPLACE "sh_" "busybox-sh-" name ${script})
+  string(REPLACE "_" "-" name ${name})
+  faultline_real_diff_test(${name} faultline_busybox_usable ""
+    ${FAULTLINE_BUSYBOX} sh ${FAULTLINE_DIFF_DATA}/${script}.sh)
+endforeach()
+faultline_real_diff_test(bash-static-script faultline_have_bash_static ""
+  ${FAULTLINE_BASH_STATIC} ${FAULTLINE_DIFF_DATA}/bash_script.sh)
+faultline_real_diff_test(gzip-roundtrip faultline_have_gzip ""
+  ${FAULTLINE_BASH_STATIC} ${FAULTLINE_DIFF_DATA}/gzip_roundtrip.sh ${FAULTLINE_DIFF_DATA}/sort_input.txt)
+# Not plain `ls -l /`: the link count of /proc is the number of processes (it changes
+# between the native and the faultline run, and faultline's /proc is its own), and /tmp,
+# /dev, /run and /sys change or are emulated.
+faultline_real_diff_test(ls-l-root faultline_have_ls ""
+  ${FAULTLINE_LS} -l --ignore=proc --ignore=tmp --ignore=dev --ignore=run --ignore=sys /)
+faultline_real_diff_test(sort faultline_have_sort ""
+  ${FAULTLINE_SORT} ${FAULTLINE_DIFF_DATA}/sort_input.txt)
+faultline_real_diff_test(sort-keys faultline_have_sort ${FAULTLINE_DIFF_DATA}/sort_input.txt
+  ${FAULTLINE_SORT} -t " " -k2,2n -k1,1 -s)
+
+faultline_opt_in(faultline_real_registered real-program "${FAULTLINE_REAL_DIFF_ENABLED}"
+  "${FAULTLINE_REAL_DIFF_TRY}" "${faultline_real_known}" "${faultline_real_available}")
+foreach(name IN LISTS faultline_real_registered)
+  if(NOT name IN_LIST faultline_real_available)
+    message(STATUS "diff tests: real/${name} is enabled but its program is missing here "
+                   "(busybox-static, bash-static, coreutils, gzip); not registered")
+    continue()
+  endif()
+  faultline_add_diff_test("diff: real/${name}" "${faultline_real_stdin_${name}}" ${faultline_real_cmd_${name}})
+  set_property(TEST "diff: real/${name}" APPEND PROPERTY LABELS diff-real)
+endforeach()

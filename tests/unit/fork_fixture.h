@@ -22,6 +22,8 @@
 #include "os/mm/anon_vma.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/rmap.h"
+#include "os/mm/shared_anon.h"
+#include "os/mm/swap.h"
 
 namespace fork_test {
 
@@ -129,18 +131,24 @@ inline std::set<Mapping> rmap_of(PhysicalMemory& pmem, Pfn pfn) {
 
 // Recomputes from the page tables of `mms` (all the address spaces there are) what every
 // frame's mapcount, refcount and reverse map must be, and what each address space's
-// resident count and each AnonVma's reference count must be. Returns "" when all agree.
+// resident count and each AnonVma's reference count must be; with swap, what every slot's
+// count must be (PTEs and shared anonymous objects holding it) and that the swap cache and
+// the slots' cache flags agree. Returns "" when all agree.
 inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<AddressSpace*>& mms) {
     std::map<Pfn, std::set<Mapping>> mapped;
     std::map<const AnonVma*, std::uint64_t> vma_refs, frame_refs;
+    std::map<std::uint64_t, std::uint64_t> slot_users;  // by swap offset
+    std::set<const SharedAnonObject*> objects;
     std::string error;
     auto fail = [&](const std::string& msg) {
         if (error.empty())
             error = msg;
     };
     for (AddressSpace* mm : mms) {
-        std::uint64_t resident = 0;
+        std::uint64_t resident = 0, swapped = 0;
         for (Vma& v : mm->vmas()) {
+            if (const SharedAnonObject* o = shared_anon_object(v))
+                objects.insert(o);
             if (v.mm != mm)
                 fail("a VMA does not name its address space");
             if (v.anon_vma) {
@@ -151,6 +159,13 @@ inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<
             if (shared_anon_object(v) && !v.shared_node.linked())
                 fail("a shared anonymous VMA is not on its object's list");
             mm->page_table().for_each_pte(v.start, v.end, [&](VirtAddr va, Pte& pte) {
+                if (is_swap_pte(pte)) {
+                    ++swapped;
+                    ++slot_users[pte_to_swp_entry(pte).offset];
+                    if (!pmem.swap() || v.is_shared() || !v.anon_vma)
+                        fail("a swap entry outside a private mapping with an anon_vma");
+                    return;
+                }
                 if (!pte_has_frame(pte))
                     return fail("a PTE without a frame");
                 const Pfn pfn = pte_pfn(pte);
@@ -182,7 +197,13 @@ inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<
         if (resident != mm->resident_pages())
             fail("resident_pages " + std::to_string(mm->resident_pages()) + " but " + std::to_string(resident) +
                  " PTEs hold frames");
+        if (swapped != mm->swap_pages())
+            fail("swap_pages " + std::to_string(mm->swap_pages()) + " but " + std::to_string(swapped) +
+                 " PTEs hold swap entries");
     }
+    for (const SharedAnonObject* o : objects)
+        for (const auto& [pgoff, e] : o->swapped())
+            ++slot_users[e.offset];
     for (std::uint64_t i = 0; i < pmem.frame_count(); ++i) {
         const Pfn pfn = static_cast<Pfn>(i);
         const FrameInfo& f = pmem.info(pfn);
@@ -193,13 +214,17 @@ inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<
         if (f.mapcount != ptes)
             fail("frame " + std::to_string(i) + ": mapcount " + std::to_string(f.mapcount) + " but " +
                  std::to_string(ptes) + " PTEs map it");
-        // The page cache and a shared anonymous object hold a reference on their pages.
+        // The page cache, a shared anonymous object and the swap cache hold a reference on
+        // their pages.
         const bool object_ref = f.rmap == RmapKind::File || f.rmap == RmapKind::SharedAnon;
-        if (f.refcount != f.mapcount + (object_ref ? 1 : 0))
+        if (f.refcount != f.mapcount + (object_ref ? 1 : 0) + (f.swap_cache ? 1 : 0))
             fail("frame " + std::to_string(i) + ": refcount " + std::to_string(f.refcount) + " with mapcount " +
-                 std::to_string(f.mapcount));
-        if (!object_ref && ptes == 0)
+                 std::to_string(f.mapcount) + (f.swap_cache ? " in the swap cache" : ""));
+        const bool slot_held = f.swap_cache && slot_users.contains(f.swap.offset);
+        if (!object_ref && ptes == 0 && !slot_held)
             fail("frame " + std::to_string(i) + ": a private anonymous frame nothing maps (leaked)");
+        if (f.swap_cache && (!pmem.swap() || pmem.swap()->cache().lookup(f.swap) != pfn))
+            fail("frame " + std::to_string(i) + ": in the swap cache, which does not have it");
         if (f.rmap == RmapKind::Anon)
             ++frame_refs[f.anon_vma];
         if (ptes && rmap_of(pmem, pfn) != it->second)
@@ -216,6 +241,25 @@ inline std::string check_mm_consistency(PhysicalMemory& pmem, const std::vector<
     for (const auto& [av, frames] : frame_refs)
         if (!vma_refs.contains(av))
             fail("anonymous frames belong to an AnonVma no VMA names");
+    if (const Swap* swap = pmem.swap()) {
+        const SwapArea& area = swap->area();
+        std::uint64_t used = 0;
+        for (std::uint64_t offset = 1; offset <= area.total_slots(); ++offset) {
+            const SwapEntry e{area.type(), offset};
+            const std::uint64_t users = slot_users.contains(offset) ? slot_users.at(offset) : 0;
+            if (area.swap_count(e) != users)
+                fail("swap slot " + std::to_string(offset) + ": count " + std::to_string(area.swap_count(e)) +
+                     " but " + std::to_string(users) + " PTEs and objects hold it");
+            if (area.has_cache(e) != swap->cache().lookup(e).has_value())
+                fail("swap slot " + std::to_string(offset) + ": the cache flag and the swap cache disagree");
+            if (area.has_cache(e) && users == 0 && pmem.info(*swap->cache().lookup(e)).refcount == 1)
+                fail("swap slot " + std::to_string(offset) + ": a cached page nothing can reach (leaked)");
+            used += area.swap_count(e) != 0 || area.has_cache(e);
+        }
+        if (used != area.used_slots())
+            fail("the swap area counts " + std::to_string(area.used_slots()) + " slots in use, " +
+                 std::to_string(used) + " are");
+    }
     return error;
 }
 

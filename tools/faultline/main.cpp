@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "os/kernel.h"
+#include "os/trace/syscall_tracer.h"
 #include "syscalls/dispatcher.h"
+#include "tools/faultline/duration.h"
+#include "tools/faultline/report_command.h"
 #include "tools/faultline/size.h"
 
 extern char** environ;
@@ -64,6 +67,12 @@ int main(int argc, char** argv) {
     bool real_time = false;
     std::string fault_log_dir;
     bool stats = false;
+    std::string sample_access_text;
+    std::string timeout_text;
+    std::string swap_text;
+    std::string swap_file;
+    std::string policy;
+    std::string trace_syscalls;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -81,7 +90,22 @@ int main(int argc, char** argv) {
                   "reproducible and sleeping costs nothing)");
     run->add_option("--fault-log", fault_log_dir,
                     "Write every page fault of process PID to DIR/PID.faults.jsonl (created if missing)");
+    run->add_option("--sample-access", sample_access_text,
+                    "Every PERIOD of virtual time (e.g. 10ms, 500us, 1s), record which pages each process "
+                    "touched (Accessed bits, then cleared) into DIR/PID.access.jsonl; needs --fault-log DIR");
+    run->add_option("--swap", swap_text,
+                    "Swap space (e.g. 256M): when frames run low, anonymous pages go to a swap file and clean "
+                    "file pages are dropped");
+    run->add_option("--swap-file", swap_file, "The swap file (default: a temporary file, removed at once)");
+    run->add_option("--policy", policy, "Page replacement: clock (second chance, default), fifo, random, lru")
+        ->check(CLI::IsMember({"clock", "fifo", "random", "lru"}));
+    run->add_option("--timeout", timeout_text,
+                    "End the run after this much real (host) time, e.g. 30s or 500ms: every process is killed, "
+                    "with a message, and faultline exits 124");
     run->add_flag("--stats", stats, "At the end, print a table of faults, peak memory and syscalls per process");
+    run->add_flag("--trace-syscalls{-}", trace_syscalls,
+                  "Write every syscall, signal and exit like strace -f: to stderr, or with =FILE to FILE, or "
+                  "with =DIR/ (or an existing directory) to DIR/<pid>.trace for each process");
     run->add_flag("-v,--verbose", verbosity, "More messages on stderr (-vv for debugging)");
     run->add_option("command", command, "PROGRAM [ARGS...] (use -- before it when ARGS start with '-')")
         ->required();
@@ -91,12 +115,16 @@ int main(int argc, char** argv) {
         "Exit status: the program's, or 128+N when signal N killed it; 126 when it cannot be executed, "
         "127 when it is not found, 125 for a usage or internal error.");
 
+    const tools::ReportCommand report(app);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 125;
     }
+    if (report.chosen())
+        return report.run();
     setup_logging(verbosity);
 
     auto ram = tools::parse_size(ram_text);
@@ -116,6 +144,51 @@ int main(int argc, char** argv) {
     config.real_time = real_time;
     config.fault_log_dir = fault_log_dir;
     config.stats = stats;
+    config.progress = true;
+    if (!swap_text.empty()) {
+        const auto swap = tools::parse_size(swap_text);
+        if (!swap || *swap < 2 * 4096) {
+            spdlog::error("--swap {}: expected a size of at least 8K, like 256M", swap_text);
+            return 125;
+        }
+        config.swap_bytes = *swap;
+    }
+    if (!swap_file.empty() && swap_text.empty()) {
+        spdlog::error("--swap-file needs --swap SIZE");
+        return 125;
+    }
+    config.swap_file = swap_file;
+    config.policy = policy;
+    if (!timeout_text.empty()) {
+        const auto t = tools::parse_duration_ns(timeout_text);
+        if (!t || *t < 1'000'000) {
+            spdlog::error("--timeout {}: expected a duration of at least 1ms, like 30s", timeout_text);
+            return 125;
+        }
+        config.timeout_ms = *t / 1'000'000;
+    }
+    if (!sample_access_text.empty()) {
+        const auto period = tools::parse_duration_ns(sample_access_text);
+        if (!period || *period < 1000) {
+            spdlog::error("--sample-access {}: expected a period of at least 1us, like 10ms", sample_access_text);
+            return 125;
+        }
+        if (fault_log_dir.empty()) {
+            spdlog::error("--sample-access needs --fault-log DIR (the samples go next to the fault logs)");
+            return 125;
+        }
+        config.sample_access_ns = *period;
+    }
+    std::unique_ptr<os::trace::SyscallTracer> tracer;
+    if (!trace_syscalls.empty()) {
+        auto opened = os::trace::SyscallTracer::open(trace_syscalls);
+        if (!opened) {
+            spdlog::error("--trace-syscalls: {}", opened.error());
+            return 125;
+        }
+        tracer = std::move(*opened);
+        config.syscall_trace = tracer.get();
+    }
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
