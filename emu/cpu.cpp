@@ -2,6 +2,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -263,21 +264,25 @@ std::uint64_t Cpu::reg(Reg r) const {
     return v;
 }
 
-AddressRegisters Cpu::address_registers() const {
-    // One batch (the fault log asks for them on every fault).
+AddressRegisters Cpu::address_registers(std::uint32_t which) const {
+    // One batch of only the registers asked for (the fault log asks on every fault).
     static constexpr int kIds[19] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX,    UC_X86_REG_RBX,
                                      UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI,    UC_X86_REG_RDI,
                                      UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10,    UC_X86_REG_R11,
                                      UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,    UC_X86_REG_R15,
                                      UC_X86_REG_RIP, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE};
     AddressRegisters regs;
+    int ids[19];
     void* ptrs[19];
-    for (int i = 0; i < 16; ++i)  // hardware order, as the decoder wants them
-        ptrs[i] = &regs.gpr[i];
-    ptrs[16] = &regs.rip;
-    ptrs[17] = &regs.fs_base;
-    ptrs[18] = &regs.gs_base;
-    uc_reg_read_batch(m_uc, const_cast<int*>(kIds), ptrs, 19);
+    int n = 0;
+    for (std::uint32_t bits = which & kAddrAll; bits != 0; bits &= bits - 1) {
+        const int i = std::countr_zero(bits);
+        ids[n] = kIds[i];
+        ptrs[n] = i < 16 ? &regs.gpr[i] : i == 16 ? &regs.rip : i == 17 ? &regs.fs_base : &regs.gs_base;
+        ++n;
+    }
+    if (n > 0)
+        uc_reg_read_batch(m_uc, ids, ptrs, n);
     return regs;
 }
 

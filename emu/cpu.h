@@ -77,8 +77,9 @@ public:
     void reset_registers(std::uint64_t rip, std::uint64_t rsp);
 
     std::uint64_t reg(Reg r) const;
-    // The registers an effective-address calculation needs (see faulting_data_address()).
-    AddressRegisters address_registers() const;
+    // The registers an effective-address calculation needs (see faulting_data_address()):
+    // those `which` names (AddressRegisterBits, e.g. registers_needed()), the others 0.
+    AddressRegisters address_registers(std::uint32_t which = kAddrAll) const;
     void set_reg(Reg r, std::uint64_t value);
     // The six syscall argument registers (rdi, rsi, rdx, r10, r8, r9) and rax, in one call.
     void read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const;

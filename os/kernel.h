@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "emu/cpu.h"
+#include "emu/decode_cache.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/page_reclaim.h"
@@ -263,8 +264,6 @@ private:
     // Writes one fault-log event for `p` (errors come from the trap path with `kind`).
     void log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
                    std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame);
-    // The instruction at `rip` in `p`'s memory, decoded (cached by address and bytes).
-    const std::string& instruction_text(proc::Process& p, std::uint64_t rip);
     // A process ended: keep its statistics, close its fault log.
     void record_exit(proc::Process& p);
     void print_stats();
@@ -357,12 +356,7 @@ private:
     std::uint64_t m_fault_seq = 0;
     bool m_in_syscall = false;
     std::vector<trace::ProcessStats> m_finished;
-    struct DecodedRip {
-        std::uint64_t rip = ~0ull;
-        std::uint64_t bytes[2] = {};
-        std::string text;
-    };
-    std::vector<DecodedRip> m_decode_cache = std::vector<DecodedRip>(1024);
+    emu::DecodeCache m_decode_cache;
 };
 
 }  // namespace os

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "emu/decoder.h"
+#include "emu/decode_cache.h"
 #include "os/fs/procfs.h"
 #include "os/kernel.h"
 
@@ -42,21 +42,6 @@ std::string ending_of(const proc::ExitState& e) {
 
 }  // namespace
 
-const std::string& Kernel::instruction_text(proc::Process& p, std::uint64_t rip) {
-    std::uint8_t bytes[16] = {};
-    const std::size_t n = p.mm().peek(rip, bytes, 15);
-    std::uint64_t words[2];
-    std::memcpy(words, bytes, sizeof(words));
-    DecodedRip& slot = m_decode_cache[(rip ^ (rip >> 12)) % m_decode_cache.size()];
-    if (slot.rip != rip || slot.bytes[0] != words[0] || slot.bytes[1] != words[1]) {
-        slot.rip = rip;
-        slot.bytes[0] = words[0];
-        slot.bytes[1] = words[1];
-        slot.text = emu::decode_instruction(rip, bytes, n).text;
-    }
-    return slot.text;
-}
-
 void Kernel::log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
                        std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame) {
     trace::FaultEvent e;
@@ -70,17 +55,21 @@ void Kernel::log_fault(proc::Process& p, const proc::Task* t, std::uint64_t addr
     e.rip = current_task ? m_current->syscall_rip.value_or(m_cpu->reg(emu::Reg::rip)) : 0;
     if (current_task && m_in_syscall && m_current->syscall_rip)
         e.rip = *m_current->syscall_rip;
-    e.instruction = e.rip ? std::string_view(instruction_text(p, e.rip)) : std::string_view();
     e.address = address;
-    if (current_task && !m_in_syscall && access != mm::Access::Execute && (address & (mm::kPageSize - 1)) == 0) {
-        // A CPU fill names only the page: the instruction's operand gives the byte.
-        std::uint8_t bytes[15];
+    if (e.rip) {
+        std::uint8_t bytes[emu::DecodeCache::kMaxBytes];
         const std::size_t n = p.mm().peek(e.rip, bytes, sizeof(bytes));
-        e.address = emu::faulting_data_address(bytes, n, m_cpu->address_registers(), address).value_or(address);
-    } else if (current_task && !m_in_syscall && access == mm::Access::Execute &&
-               mm::page_round_down(e.rip) == address) {
-        e.address = e.rip;
+        const emu::DecodeCache::Entry& insn = m_decode_cache.lookup(e.rip, bytes, n);
+        e.instruction = insn.text;
+        if (current_task && !m_in_syscall && access != mm::Access::Execute &&
+            (address & (mm::kPageSize - 1)) == 0) {
+            // A CPU fill names only the page: the instruction's operand gives the byte.
+            const emu::AddressRegisters regs = m_cpu->address_registers(emu::registers_needed(insn.operands));
+            e.address = emu::faulting_data_address(insn.operands, regs, address).value_or(address);
+        }
     }
+    if (current_task && !m_in_syscall && access == mm::Access::Execute && mm::page_round_down(e.rip) == address)
+        e.address = e.rip;
     e.page = mm::page_round_down(e.address);
     e.access = access_word(access);
     e.kind = kind;
