@@ -3,6 +3,7 @@
 // the run (virtual time, no host addresses), so two runs give byte-identical logs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct FaultEvent {
 
 // One JSON object and a newline.
 std::string to_json_line(const FaultEvent& e);
+// The same written at `out`, which has room for json_line_bound(e) bytes; returns its end.
+std::size_t json_line_bound(const FaultEvent& e);
+char* write_json_line(const FaultEvent& e, char* out);
 // Appends `s` as a JSON string literal (quotes and escapes).
 void append_json_string(std::string& out, std::string_view s);
 
