@@ -2,6 +2,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -73,6 +74,7 @@ int xmm_reg_id(int i) { return UC_X86_REG_XMM0 + i; }  // XMM0..XMM15 are consec
 }  // namespace
 
 constexpr std::uint32_t kTranslationBufferBytes = 64u << 20;
+constexpr std::uint64_t kPageBytes = 4096;
 
 struct Cpu::Hooks {
     static bool tlb_fill(uc_engine*, std::uint64_t vaddr, uc_mem_type type, uc_tlb_entry* result, void* user) {
@@ -91,6 +93,7 @@ struct Cpu::Hooks {
                 return cpu->refuse(vaddr, access);
             result->paddr = vaddr - kKernelBase;
             result->perms = UC_PROT_ALL;
+            cpu->note_code_frame(result->paddr);
             return true;
         }
         auto entry = cpu->m_client.tlb_fill(vaddr, access);
@@ -98,6 +101,10 @@ struct Cpu::Hooks {
             return cpu->refuse(vaddr, access);
         result->paddr = entry->paddr;
         result->perms = static_cast<uc_prot>(entry->perms);
+        // The CPU may translate code from any page it may execute, whatever this fill is for
+        // (an entry filled for a read keeps the execute permission for later fetches).
+        if (entry->perms & kTlbExec)
+            cpu->note_code_frame(entry->paddr);
         return true;
     }
 
@@ -128,7 +135,7 @@ struct Cpu::Hooks {
 };
 
 Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
-    : m_client(client), m_ram(ram), m_ram_size(ram_size) {
+    : m_client(client), m_ram(ram), m_ram_size(ram_size), m_code_frames((ram_size / kPageBytes + 63) / 64) {
     check(uc_open(UC_ARCH_X86, UC_MODE_64, &m_uc), "uc_open");
     // Unicorn's default translation buffer is 1 GiB, which it clears on every flush of
     // translated code (about a second here); 64 MiB holds the code of large programs (a full buffer is flushed and refilled).
@@ -380,10 +387,31 @@ void Cpu::arm_preemption(std::uint64_t blocks) {
     check(uc_hook_add(m_uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Hooks::block), this, 1, 0),
           "uc_hook_add(BLOCK)");
     m_block_hook = h;
-    // Blocks translated without the hook would never count. Flushing is costly (Unicorn
-    // clears its whole code buffer), so the hook, once there, stays: disarming only stops
-    // the count.
-    check(uc_ctl_flush_tb(m_uc), "uc_ctl_flush_tb");
+    // Blocks translated without the hook would never count: discard them, frame by frame
+    // from those the CPU has executed from. (Unicorn's tb_flush would also do, but it
+    // clears the whole translation buffer: 64 MiB written, and resident from then on.) The
+    // hook, once there, stays: disarming only stops the count.
+    bool any = false;
+    const std::uint64_t frames = m_code_frames.size() * 64;
+    for (std::uint64_t first = 0; first < frames;) {
+        if (m_code_frames[first / 64] == 0) {
+            first = (first / 64 + 1) * 64;
+            continue;
+        }
+        if (!is_code_frame(first)) {
+            ++first;
+            continue;
+        }
+        std::uint64_t end = first;
+        while (end < frames && is_code_frame(end))
+            ++end;
+        discard_translations(first * kPageBytes, (end - first) * kPageBytes);
+        any = true;
+        first = end;
+    }
+    std::fill(m_code_frames.begin(), m_code_frames.end(), 0);
+    if (any)
+        flush_tlb();
 }
 
 void Cpu::disarm_preemption() { m_blocks_left = 0; }
@@ -432,9 +460,42 @@ void Cpu::stop() {
 void Cpu::flush_tlb() { uc_ctl_flush_tlb(m_uc); }
 
 void Cpu::invalidate_code(std::uint64_t paddr, std::uint64_t length) {
-    // A write through Unicorn's physical-memory path invalidates translated blocks in the
-    // range; rewrite the bytes that are already there.
-    uc_mem_write(m_uc, paddr, m_ram + paddr, length);
+    // Only frames the CPU has executed from can have translated blocks.
+    bool any = false;
+    for (std::uint64_t a = paddr & ~(kPageBytes - 1); a < paddr + length; a += kPageBytes) {
+        const std::uint64_t pfn = a / kPageBytes;
+        if (is_code_frame(pfn)) {
+            m_code_frames[pfn / 64] &= ~(std::uint64_t{1} << (pfn % 64));
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    discard_translations(paddr, length);
+    flush_tlb();
+}
+
+void Cpu::note_code_frame(std::uint64_t paddr) {
+    const std::uint64_t pfn = paddr / kPageBytes;
+    if (pfn / 64 < m_code_frames.size())
+        m_code_frames[pfn / 64] |= std::uint64_t{1} << (pfn % 64);
+}
+
+bool Cpu::is_code_frame(std::uint64_t pfn) const {
+    return pfn / 64 < m_code_frames.size() && (m_code_frames[pfn / 64] >> (pfn % 64) & 1);
+}
+
+void Cpu::discard_translations(std::uint64_t paddr, std::uint64_t length) {
+    // Unicorn 2.1.1 has no physical-range invalidation in its API (a uc_mem_write does not
+    // invalidate: its invalidate_and_set_dirty is empty), only uc_ctl_remove_cache, which
+    // translates a virtual address and then invalidates the physical range behind it. The
+    // kernel window (kKernelBase + physical address) gives it one for a moment; the caller
+    // flushes the TLB afterwards so that the guest can never reach the window.
+    const bool was = m_kernel_mappings;
+    m_kernel_mappings = true;
+    const std::uint64_t va = kKernelBase + (paddr & ~(kPageBytes - 1));
+    uc_ctl_remove_cache(m_uc, va, kKernelBase + paddr + length);
+    m_kernel_mappings = was;
 }
 
 }  // namespace emu

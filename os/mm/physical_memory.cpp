@@ -89,6 +89,11 @@ std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
     return pfn;
 }
 
+void PhysicalMemory::contents_changed(Pfn pfn) {
+    if (info(pfn).had_exec_mapping && m_notifier)
+        m_notifier->invalidate_code(pfn_to_phys(pfn), kPageSize);
+}
+
 void PhysicalMemory::get(Pfn pfn) {
     assert(valid(pfn) && info(pfn).refcount > 0);
     ++info(pfn).refcount;

@@ -145,6 +145,10 @@ public:
     void get(Pfn pfn);
     // Drops a reference; the frame returns to the free list at zero.
     void put(Pfn pfn);
+    // faultline itself changed the frame's bytes (write(2) into a cached file page, the
+    // zeroed tail of a truncated one): code the CPU translated from it must go, as when a
+    // frame is reused. (The guest's own stores are seen by the CPU.)
+    void contents_changed(Pfn pfn);
     // mark_page_accessed(): tells page reclaim that a fault mapped the page in `pfn`.
     void mark_page_accessed(Pfn pfn) {
         if (m_reclaim)

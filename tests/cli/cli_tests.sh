@@ -185,6 +185,18 @@ mm-fuzz)
     expect_status 0
     expect_stdout "^seed 2: 20000 calls"
     ;;
+code-rewritten)
+    # One path rewritten in place with three programs in turn (write(2) over its cached
+    # pages), each run after the rewrite: each must run its own code, not the translated
+    # blocks of the program that was there before (same addresses, same frames).
+    run run -- "$guests/cli/rewrite_exec" "$work/prog" "$printer" "$hello" "$printer"
+    expect_status 0
+    expect_stdout '^run 1 .*args_env_auxv\): status 2$'
+    expect_stdout '^hello, world run$'
+    expect_stdout '^run 2 .*hello_world\): status 0$'
+    expect_stdout '^run 3 .*args_env_auxv\): status 2$'
+    [ "$(grep -c '^argc = 2$' "$work/out")" -eq 2 ] || fail "the argument printer did not run twice"
+    ;;
 exec-path-errors)
     # execve's errors for the path, as Linux returns them (126; 127 for ENOENT).
     cannot_execute 126 "Not a directory" /etc/passwd/below
