@@ -13,6 +13,8 @@ namespace {
 constexpr std::uint64_t kReclaimBatch = 32;
 // MAX_RECLAIM_RETRIES: rounds of reclaim memory.max tries while each frees something.
 constexpr int kMaxReclaimRetries = 16;
+// memory.high's back-off after reclaim fell short: 64, 128, ... up to 1024 charges.
+constexpr unsigned kMaxHighBackoffShift = 5;
 
 }  // namespace
 
@@ -55,8 +57,19 @@ bool MemCgroups::try_charge(MemcgId id, const MemcgReclaim& reclaim) {
     for (MemcgId g = id; g != kRootMemcg; g = m_groups[g].parent) {
         const MemcgLimits limits = m_groups[g].limits;
         if (m_groups[g].usage + 1 > limits.high_pages) {
-            ++m_groups[g].high_events;
-            make_room(g, limits.high_pages, false, reclaim);
+            MemCgroup& group = m_groups[g];
+            ++group.high_events;
+            if (group.high_backoff > 0) {
+                --group.high_backoff;
+            } else if (make_room(g, limits.high_pages, false, reclaim)) {
+                group.high_misses = 0;
+            } else {
+                // Short: what reclaim can take from the group is gone for now, and scanning
+                // again for every page would find the same (Linux would throttle the task).
+                // Skip a growing number of charges before the next try.
+                m_groups[g].high_misses = std::min(m_groups[g].high_misses + 1, kMaxHighBackoffShift);
+                m_groups[g].high_backoff = kReclaimBatch << m_groups[g].high_misses;
+            }
         }
         if (m_groups[g].usage + 1 > limits.max_pages) {
             ++m_groups[g].max_events;
@@ -66,21 +79,17 @@ bool MemCgroups::try_charge(MemcgId id, const MemcgReclaim& reclaim) {
             }
         }
     }
-    for (MemcgId g = id;; g = m_groups[g].parent) {
+    for (MemcgId g = id; g != kRootMemcg; g = m_groups[g].parent) {
         MemCgroup& group = m_groups[g];
         group.peak = std::max(group.peak, ++group.usage);
-        if (g == kRootMemcg)
-            break;
     }
     return true;
 }
 
 void MemCgroups::uncharge(MemcgId id) {
-    for (MemcgId g = id;; g = m_groups[g].parent) {
+    for (MemcgId g = id; g != kRootMemcg; g = m_groups[g].parent) {
         assert(m_groups[g].usage > 0);
         --m_groups[g].usage;
-        if (g == kRootMemcg)
-            break;
     }
 }
 

@@ -9,12 +9,16 @@
 // stays charged to the group that brought it in, wherever it is mapped later (after fork,
 // a copy-on-write page shared with another group), as in Linux: memory.current is the
 // pages the group brought into RAM and that are still there, never counted twice. Page
-// tables and swap slots are not charged.
+// tables and swap slots are not charged, nor is anything to the root group (which has no
+// limits: its usage stays 0, as the root cgroup has no memory.current).
 //
 // Limits, checked at each charge, from the group up through its ancestors:
 //   memory.high  the charge would take the group above it: the group reclaims a batch of
 //                its own pages first (those charged to it or its descendants, chosen by the
-//                replacement policy). Never fails; faultline does not throttle.
+//                replacement policy). Never fails, and faultline does not throttle: when
+//                reclaim falls short, the next 64 charges above high skip it (then 128, ...
+//                up to 1024 while it keeps falling short), so that a group with nothing
+//                reclaimable does not rescan for every page.
 //   memory.max   the same, but reclaim is retried until the page fits; when reclaim frees
 //                nothing (no swap, everything locked or pinned) the charge fails, the
 //                allocation fails, and the group's OOM (take_oom) is pending: the kernel
@@ -50,6 +54,10 @@ struct MemCgroup {
     std::uint64_t max_events = 0;
     std::uint64_t oom_kills = 0;
     std::uint64_t reclaimed = 0;  // pages its own reclaim freed (memory.stat's pgsteal)
+    // memory.high's back-off: charges above high that skip reclaim, and how often in a row
+    // reclaim fell short.
+    std::uint64_t high_backoff = 0;
+    unsigned high_misses = 0;
 };
 
 // --limit: which processes a group holds (the kernel applies it, os/kernel_memcg.cpp).

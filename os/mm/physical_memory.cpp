@@ -60,7 +60,8 @@ void PhysicalMemory::reclaim(ReclaimMode mode) {
 std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
     // mem_cgroup_charge(), before the frame is taken (Linux charges right after): a group at
     // its limit reclaims its own pages, and fails when it cannot.
-    const bool charge = m_memcgs && (use == FrameUse::Anonymous || use == FrameUse::File);
+    const bool charge =
+        m_memcgs && m_active_memcg != kRootMemcg && (use == FrameUse::Anonymous || use == FrameUse::File);
     if (charge && !charge_active_memcg())
         return std::nullopt;
     auto pfn = take_free_frame();

@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
                     "Change the RAM while the program runs, e.g. 'at 50ms ram 8M; at 200ms ram 64M' or "
                     "'every 10ms steal 16 until 100ms' or 'after 5000 faults ram 16M' (virtual time; the grammar "
                     "is in the README); @FILE reads the steps from FILE. May be given several times")
-        ->check(pressure_validator())
+        ->transform(pressure_validator())
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     run->add_option("--limit", limit_specs,
