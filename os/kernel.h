@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,10 +21,12 @@
 
 #include "emu/cpu.h"
 #include "emu/decode_cache.h"
+#include "os/mm/mem_cgroup.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/page_reclaim.h"
 #include "os/mm/physical_memory.h"
+#include "os/mm/pressure_schedule.h"
 #include "os/proc/process.h"
 #include "os/proc/task.h"
 #include "os/sched/clock.h"
@@ -79,6 +82,12 @@ struct KernelConfig {
     std::uint64_t swap_bytes = 0;
     std::string swap_file;  // empty: a temporary file, removed at once
     std::string policy;     // clock (default), fifo, random, lru
+    // --pressure: steps that change the usable RAM while the program runs (the RAM above
+    // stays the most there is). With these or limits, page reclaim is made even without
+    // swap.
+    std::vector<mm::PressureStep> pressure;
+    // --limit: memory cgroups for processes by pid or program name.
+    std::vector<mm::MemcgRule> limits;
     // Show a live status line on stderr (only ever on a terminal).
     bool progress = false;
     // Sample every process's working set every this many ns of virtual time into
@@ -270,8 +279,29 @@ private:
 
     void handle_page_fault();
     void handle_exception(unsigned vector);
-    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness).
+    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness),
+    // among the processes of a memory cgroup if it was the group's limit that failed.
     void oom_kill(std::uint64_t addr, mm::Access access);
+    // select_bad_process() among the live processes `eligible` accepts (every one if empty).
+    proc::Process* oom_victim(const std::function<bool(const proc::Process&)>& eligible);
+    std::string describe_oom_victim(const proc::Process& victim) const;
+
+    // --- pressure (os/kernel_pressure.cpp) ---
+    // Whether a --pressure step is due, and applying those that are.
+    bool pressure_due() const;
+    void apply_pressure();
+    // The usable RAM becomes `frames`; if reclaim cannot fit what is in use, the OOM
+    // killer runs until it fits.
+    void resize_ram(std::uint64_t frames, const mm::PressureStep& step);
+    void print_pressure_stats() const;
+
+    // --- memory cgroups (os/kernel_memcg.cpp) ---
+    // Puts `p` in its group, after it was made (`new_process`: it starts in its parent's)
+    // or after it ran execve.
+    void memcg_place(proc::Process& p, bool new_process);
+    // A charge to group `g` failed at its memory.max: its worst process dies.
+    void memcg_oom_kill(mm::MemcgId g, std::uint64_t addr, mm::Access access);
+    void print_memcg_stats() const;
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
 
@@ -316,6 +346,10 @@ private:
 
     KernelConfig m_config;
     SyscallDispatcher& m_syscalls;
+    // Memory cgroups (--limit); before the memory whose frames are charged to them. For
+    // each group, the index of the --limit rule that made it (-1: the root).
+    mm::MemCgroups m_memcgs;
+    std::vector<int> m_memcg_rule{-1};
     mm::PhysicalMemory m_pmem;
     mm::PageCache m_page_cache{m_pmem};
     // Swap and reclaim (after the page cache: it drops cache pages; before the processes,
@@ -346,6 +380,13 @@ private:
     bool m_timed_out = false;
     bool check_timeout();
     std::optional<PendingFault> m_pending_fault;
+    // --pressure: the schedule, the fault count at which its next fault-counted step is due,
+    // and what it did.
+    mm::PressureSchedule m_pressure;
+    std::uint64_t m_next_pressure_fault = ~std::uint64_t{0};
+    std::uint64_t m_pressure_steps_applied = 0;
+    std::uint64_t m_lowest_online_frames = 0;
+    std::uint64_t m_oom_kills = 0;
     std::mt19937_64 m_random;
     std::set<std::uint64_t> m_reported_syscalls;
     // Observation.

@@ -147,6 +147,8 @@ void Kernel::print_stats() {
     if (!m_config.stats)
         return;
     std::fputs(trace::format_stats_table(m_finished).c_str(), stderr);
+    print_pressure_stats();
+    print_memcg_stats();
 }
 
 }  // namespace os

@@ -126,6 +126,8 @@ KResult<int> Kernel::clone(const CloneRequest& req) {
                     a = linux_abi::KernelSigaction{};
         cp.set_executable(pp.exe_path());
         cp.set_comm(pp.comm());
+        cp.memcg = pp.memcg;
+        memcg_place(cp, true);
         cp.creds = pp.creds;
         cp.rlimits = pp.rlimits;
         cp.pgid = pp.pgid;
@@ -249,6 +251,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     p.did_exec = true;
     p.set_executable(image->absolute_path);
     p.set_comm(image->comm);
+    memcg_place(p, false);
     emu::UserState regs;
     regs.rip = image->entry;
     regs.rsp = image->stack_pointer;

@@ -391,6 +391,138 @@ oom-killer)
     grep -q "parent survived" "$work/out" && fail "the parent should have been the victim"
     expect_stderr "^faultline: out of memory: .*OOM killer: pid 2 \\(oom_victim\\), [0-9]+ pages resident"
     ;;
+pressure-swap)
+    # RAM shrinks to 12M and grows back to 64M every 4 ms (virtual time) while pressure_loop
+    # checks and rewrites 24 MiB of private, copy-on-write and shared memory: every word
+    # survives, pages go to swap and come back.
+    run run -v --ram 64M --swap 256M --stats --pressure 'every 4ms from 2ms ram 12M; every 4ms ram 64M' \
+        -- "$guests/cli/pressure_loop"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    expect_stderr "^faultline: pressure: ram 64M -> 12M at [0-9]+\.[0-9]{3}ms \(every 4ms from 2ms ram 12M\)$"
+    expect_stderr "^faultline: pressure: ram 12M -> 64M at [0-9]+\.[0-9]{3}ms \(every 4ms ram 64M\)$"
+    shrinks=$(grep -c "pressure: ram 64M -> 12M" "$work/err")
+    [ "$shrinks" -ge 10 ] || fail "only $shrinks shrinks"
+    read -r outs ins <<<"$(sed -n 's/^reclaim: \([0-9]*\) pages swapped out, \([0-9]*\) swapped in.*/\1 \2/p' "$work/err")"
+    [ "${outs:-0}" -gt 1000 ] && [ "${ins:-0}" -gt 1000 ] || fail "swapped out ${outs:-?}, in ${ins:-?}"
+    expect_stderr "^pressure: steps applied [0-9]+; usable RAM (12|64)M at the end, 12M at the lowest, --ram 64M$"
+    # Steps counted in page faults, on swap_integrity; without -v and --stats nothing is said.
+    run run --ram 64M --swap 256M --pressure 'every 2000 faults from 1000 faults ram 12M; every 2000 faults ram 64M' \
+        -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    expect_stderr_lines 0
+    # Without shrinking, 64M is enough: nothing is swapped.
+    run run --ram 64M --swap 256M --stats -- "$guests/cli/pressure_loop"
+    expect_status 0
+    expect_stderr "^reclaim: 0 pages swapped out, 0 swapped in"
+    ;;
+pressure-oom)
+    # Shrinking below what is in use with nothing to reclaim into: the OOM killer.
+    run run --ram 64M --pressure 'at 20ms ram 8M' -- "$guests/cli/pressure_loop"
+    expect_status 137
+    expect_stderr "^faultline: out of memory: --pressure 'at 20ms ram 8M' leaves 8M of RAM, [0-9]+ frames in use beyond it and nothing reclaimable \(swap 0 MiB\); OOM killer: pid 2 \(pressure_loop\), [0-9]+ pages resident"
+    # With swap the same squeeze is survived.
+    run run --ram 64M --swap 64M --pressure 'at 20ms ram 8M' -- "$guests/cli/pressure_loop" 24 4
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    ;;
+pressure-deterministic)
+    # The same schedule twice: the same --stats and the same fault logs, byte for byte.
+    for i in 1 2; do
+        run run --ram 64M --swap 256M --stats --fault-log "$work/log$i" \
+            --pressure 'every 3ms from 1ms ram 10M; every 3ms ram 64M; every 5000 faults steal 1M' \
+            -- "$guests/cli/pressure_loop" 16 4
+        expect_status 0
+        cp "$work/err" "$work/stats$i"
+    done
+    grep -q "^reclaim: [1-9]" "$work/stats1" || fail "nothing was swapped"
+    cmp -s "$work/stats1" "$work/stats2" || fail "--stats differ: $(diff "$work/stats1" "$work/stats2" | head -5)"
+    diff -r "$work/log1" "$work/log2" >/dev/null || fail "the fault logs differ"
+    ;;
+pressure-usage)
+    # Bad specs: exit 125 and a message naming the step and the word.
+    bad_pressure() {
+        run run --ram 64M --pressure "$1" -- "$hello"
+        expect_status 125
+        expect_stderr "$2"
+        grep -q "^hello" "$work/out" && fail "the program ran"
+    }
+    bad_pressure 'at 5ms stael 16' "step 'at 5ms stael 16': unknown word 'stael'"
+    bad_pressure 'at soon ram 8M' "'at' needs a time .* not 'soon'"
+    bad_pressure 'at 5ms ram 8M ram 9M' "two actions in one step"
+    bad_pressure 'at 5ms' "no action"
+    bad_pressure 'steal 16' "no time"
+    bad_pressure 'at 5ms ram 8M until 9ms' "'until' goes with 'every'"
+    bad_pressure 'every 10ms steal 1 until 5ms' "it never happens"
+    bad_pressure 'every 10us steal 1' "shortest interval is 100us"
+    bad_pressure 'every 10ms steal 1 until 100 faults' "both be times or both be fault counts"
+    bad_pressure 'at 5ms ram 512K' "cannot be smaller than 1M"
+    bad_pressure 'at 5ms steal lots' "'steal' needs an amount .* not 'lots'"
+    bad_pressure 'at 5ms ram 128M' "^faultline: --pressure: step 'at 5ms ram 128M': more RAM than --ram"
+    bad_pressure "@$work/missing" "cannot read $work/missing"
+    # A file of steps, with comments and blank lines; several --pressure options add up.
+    printf '# squeeze\nafter 100 faults ram 32M\n\nat 1ms give 4M  # and let go a little\n' >"$work/steps"
+    run run -v --ram 64M --pressure "@$work/steps" --pressure 'at 1500us ram 64M' -- "$guests/cli/touch_pages" 16
+    expect_status 0
+    expect_stderr "pressure: ram 64M -> 32M at [0-9.]+ms, fault 100 \(after 100 faults ram 32M\)$"
+    expect_stderr "pressure: ram 32M -> 36M at .*\(at 1ms give 4M\)$"
+    expect_stderr "pressure: ram 36M -> 64M at .*\(at 1500us ram 64M\)$"
+    ;;
+limit-reclaim)
+    # memory.max of 8M for pid 2 and its descendants: they swap although RAM is ample.
+    run run --ram 256M --swap 256M --stats --limit 2:8M -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    outs=$(sed -n 's/^reclaim: \([0-9]*\) pages swapped out.*/\1/p' "$work/err")
+    [ "${outs:-0}" -gt 1000 ] || fail "only ${outs:-0} pages swapped out"
+    expect_stderr "^memory cgroup pid 2 \(--limit 2:8M\): peak 8M, [1-9][0-9]* pages reclaimed"
+    [ "$(grep -c '^memory cgroup' "$work/err")" -eq 1 ] || fail "expected one group for the process tree"
+    # The child is in its parent's group: it swaps too.
+    child_ins=$(awk '$1 == "3" && $2 == "swap_integrity" { print $12 }' "$work/err")
+    [ "${child_ins:-0}" -gt 100 ] || fail "the child swapped in only ${child_ins:-0} pages"
+    # Unlimited, nothing is swapped.
+    run run --ram 256M --swap 256M --stats -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stderr "^reclaim: 0 pages swapped out"
+    # By name, each process is a group of its own.
+    run run --ram 256M --swap 256M --stats --limit swap_integrity:8M -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    expect_stderr "^memory cgroup swap_integrity pid 2 \(--limit swap_integrity:8M\): peak 8M"
+    expect_stderr "^memory cgroup swap_integrity pid 3 \(--limit swap_integrity:8M\): peak 8M"
+    ;;
+limit-oom)
+    # memory.max without swap: the group's OOM killer ends the process.
+    run run --ram 256M --limit swap_integrity:16M -- "$guests/cli/swap_integrity"
+    expect_status 137
+    expect_stderr "^faultline: out of memory: memory.max of swap_integrity pid 2 \(--limit swap_integrity:16M\) reached: [0-9]+ pages in use and nothing reclaimable .*; OOM killer: pid 2 \(swap_integrity\), [0-9]+ pages resident"
+    expect_stderr "^faultline: pid 2 \(swap_integrity\) killed by SIGKILL \(out of memory: memory.max\)"
+    # Unlimited, the same program runs to the end.
+    run run --ram 256M -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    # memory.high alone reclaims what it can and never kills.
+    run run --ram 256M --stats --limit swap_integrity:high=16M -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stderr "^memory cgroup swap_integrity pid 2 \(--limit swap_integrity:high=16M\): .* [1-9][0-9]* charges over high"
+    ;;
+limit-usage)
+    bad_limit() {
+        run run --limit "$1" -- "$hello"
+        expect_status 125
+        expect_stderr "$2"
+    }
+    bad_limit 1:8M "not a guest's pid"
+    bad_limit sort "expected PID:SIZE or NAME:SIZE"
+    bad_limit sort:8Q "needs a size .* not '8Q'"
+    bad_limit sort:low=8M "unknown limit 'low=8M'"
+    bad_limit /bin/sort:8M "without '/'"
+    bad_limit sort:1 "less than one page"
+    run run --limit sort:8M --limit sort:16M -- "$hello"
+    expect_status 125
+    expect_stderr "a second limit for the same program"
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever
