@@ -31,6 +31,24 @@ PhysicalMemory::PhysicalMemory(std::uint64_t bytes) : m_frame_count(bytes >> kPa
     m_zero_frame = *allocate(FrameUse::Reserved);
 }
 
+void PhysicalMemory::populate_ahead(std::uint64_t index) {
+    // Never-used frames leave the free list in ascending order (the constructor stacked
+    // them so, and freed frames go on top), so the host memory from `index` to the end of
+    // its chunk is what the next allocations will touch: have the host fault it in now, in
+    // one call, instead of once per frame from inside the guest's fault. At most one chunk
+    // more than the guest uses becomes resident.
+    const std::uint64_t end = std::min(m_frame_count, (index / kPopulateFrames + 1) * kPopulateFrames);
+    m_populated_end = end;
+    if (!m_populate)
+        return;
+#ifdef MADV_POPULATE_WRITE
+    if (::madvise(frame_data(static_cast<Pfn>(index)), (end - index) << kPageShift, MADV_POPULATE_WRITE) == 0)
+        return;
+#endif
+    // Linux before 5.14 (EINVAL), or the host is short of memory: frames fault in one by one.
+    m_populate = false;
+}
+
 PhysicalMemory::~PhysicalMemory() {
     if (m_base)
         munmap(m_base, m_frame_count << kPageShift);
@@ -76,7 +94,14 @@ std::optional<Pfn> PhysicalMemory::allocate(FrameUse use, Fill fill) {
     f.mapcount = 0;
     f.use = use;
     f.memcg = charge ? m_active_memcg : kRootMemcg;
-    if (fill == Fill::Zero)
+    // A frame never handed out before is still the host's untouched, zero-filled memory.
+    const bool pristine = pfn_index(*pfn) >= m_never_used;
+    if (pristine) {
+        m_never_used = pfn_index(*pfn) + 1;
+        if (pfn_index(*pfn) >= m_populated_end)
+            populate_ahead(pfn_index(*pfn));
+    }
+    if (fill == Fill::Zero && !pristine)
         std::memset(frame_data(*pfn), 0, kPageSize);
     if (f.had_exec_mapping) {
         // Translated blocks are keyed by physical address: the old code must go.
