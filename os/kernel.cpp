@@ -116,7 +116,7 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
 
 int Kernel::run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
     if (int status = start_first_process(path, argv, envp); status != 0)
-        return status;
+        return check_memory_released(status);
     if (m_config.timeout_ms) {
         timespec ts{};
         ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -126,10 +126,20 @@ int Kernel::run(const std::string& path, const std::vector<std::string>& argv, c
     schedule_loop();
     if (m_progress)
         m_progress->clear();
-    print_stats();
     if (m_timed_out)
-        return kExitTimeout;
-    return m_first_exit ? m_first_exit->shell_status() : 0;
+        return check_memory_released(kExitTimeout);
+    return check_memory_released(m_first_exit ? m_first_exit->shell_status() : 0);
+}
+
+int Kernel::check_memory_released(int status) {
+    m_page_cache.release_all();
+    const mm::MemoryInUse left = mm::memory_in_use(m_pmem);
+    print_stats(left);
+    if (left.empty())
+        return status;
+    spdlog::error("internal error: {} frames / {} swap slots still in use after the last process exited",
+                  left.frames, left.swap_slots);
+    return kExitMemoryLeak;
 }
 
 // --- scheduling ---

@@ -22,6 +22,7 @@
 #include "emu/cpu.h"
 #include "emu/decode_cache.h"
 #include "os/mm/mem_cgroup.h"
+#include "os/mm/leak_check.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/page_reclaim.h"
@@ -102,6 +103,9 @@ struct KernelConfig {
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
 inline constexpr int kExitTimeout = 124;
+// The memory manager leaked: frames or swap slots were still in use after the last process
+// exited (sysexits.h's EX_SOFTWARE, "internal software error").
+inline constexpr int kExitMemoryLeak = 70;
 
 // faultline itself plays init (pid 1, the reaper of last resort); the program it runs is
 // pid 2, and orphans are reparented to it while it lives.
@@ -275,7 +279,12 @@ private:
                    std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame);
     // A process ended: keep its statistics, close its fault log.
     void record_exit(proc::Process& p);
-    void print_stats();
+    void print_stats(const mm::MemoryInUse& left);
+
+    // The last process has exited: the kernel lets go of what it still holds (the page
+    // cache), says what is left, and turns a leak into an internal error. Returns the exit
+    // status `status`, or kExitMemoryLeak.
+    int check_memory_released(int status);
 
     void handle_page_fault();
     void handle_exception(unsigned vector);

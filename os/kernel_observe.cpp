@@ -143,12 +143,13 @@ void Kernel::record_exit(proc::Process& p) {
     m_finished.push_back(std::move(s));
 }
 
-void Kernel::print_stats() {
+void Kernel::print_stats(const mm::MemoryInUse& left) {
     if (!m_config.stats)
         return;
     std::fputs(trace::format_stats_table(m_finished).c_str(), stderr);
     print_pressure_stats();
     print_memcg_stats();
+    std::fputs(trace::format_memory_at_exit(left).c_str(), stderr);
 }
 
 }  // namespace os

@@ -279,6 +279,14 @@ std::uint64_t CachedFile::shrink(std::uint64_t target) {
     return freed;
 }
 
+void CachedFile::write_back_dirty() {
+    for (const auto& [index, pfn] : m_pages) {
+        FrameInfo& f = m_pmem.info(pfn);
+        if (f.dirty && write_back(index))
+            f.dirty = false;
+    }
+}
+
 void CachedFile::remove_page(std::uint64_t index) {
     auto it = m_pages.find(index);
     if (it == m_pages.end())
@@ -334,6 +342,15 @@ std::uint64_t PageCache::cached_pages() const {
 void PageCache::prune() {
     std::erase_if(m_files, [](const auto& entry) {
         return entry.second->cached_pages() == 0 && entry.second.use_count() == 1;
+    });
+}
+
+void PageCache::release_all() {
+    std::erase_if(m_files, [&](const auto& entry) {
+        if (entry.second.use_count() != 1)
+            return false;
+        entry.second->write_back_dirty();
+        return true;
     });
 }
 

@@ -374,6 +374,8 @@ swap-integrity)
         expect_stdout "^child ok, mismatches 0$"
         swapins=$(awk '$1 == "2" && $2 == "swap_integrity" { print $12 }' "$work/err")
         [ "${swapins:-0}" -gt 1000 ] || fail "$policy: only ${swapins:-0} swap-ins"
+        # Nothing lost: every frame and every swap slot is free again at the end.
+        expect_stderr "^memory at exit: 0 of 4096 frames in use, 0 of 65535 swap slots in use$"
     done
     # Without swap the same program runs out of memory.
     run run --ram 16M -- "$guests/cli/swap_integrity"
@@ -385,8 +387,9 @@ swap-integrity)
     expect_status 125
     ;;
 oom-killer)
-    run run --ram 16M -- "$guests/cli/oom_victim"
+    run run --ram 16M --stats -- "$guests/cli/oom_victim"
     expect_status 137
+    expect_stderr "^memory at exit: 0 of 4096 frames in use, no swap$"
     expect_stdout "^child survived$"
     grep -q "parent survived" "$work/out" && fail "the parent should have been the victim"
     expect_stderr "^faultline: out of memory: .*OOM killer: pid 2 \\(oom_victim\\), [0-9]+ pages resident"
@@ -406,6 +409,7 @@ pressure-swap)
     read -r outs ins <<<"$(sed -n 's/^reclaim: \([0-9]*\) pages swapped out, \([0-9]*\) swapped in.*/\1 \2/p' "$work/err")"
     [ "${outs:-0}" -gt 1000 ] && [ "${ins:-0}" -gt 1000 ] || fail "swapped out ${outs:-?}, in ${ins:-?}"
     expect_stderr "^pressure: steps applied [0-9]+; usable RAM (12|64)M at the end, 12M at the lowest, --ram 64M$"
+    expect_stderr "^memory at exit: 0 of 16384 frames in use, 0 of 65535 swap slots in use$"
     # Steps counted in page faults, on swap_integrity; without -v and --stats nothing is said.
     run run --ram 64M --swap 256M --pressure 'every 2000 faults from 1000 faults ram 12M; every 2000 faults ram 64M' \
         -- "$guests/cli/swap_integrity"
