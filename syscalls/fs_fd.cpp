@@ -40,6 +40,16 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
     const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask() & 07777);
     if (fd < 0)
         return err(host_errno());
+    if (flags & O_TRUNC) {
+        // The host truncated the file: its cached pages follow (do_truncate() in Linux's
+        // open path), or a later mapping would show bytes from before.
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+            if (auto cached = c.kernel.page_cache().find({static_cast<std::uint64_t>(st.st_dev),
+                                                          static_cast<std::uint64_t>(st.st_ino)}))
+                cached->truncate(0);
+        }
+    }
     auto file = std::make_shared<os::fs::HostFileDescription>(fd, path, c.kernel.page_cache());
     return TRY(c.proc.files().install(std::move(file), 0, (flags & O_CLOEXEC) != 0));
 }
