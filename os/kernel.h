@@ -239,6 +239,9 @@ public:
     void invalidate_code(mm::PhysAddr paddr, std::uint64_t length) override;
     // mm::FaultObserver (the fault log)
     void on_fault(const mm::FaultRecord& record) override;
+    void on_unmap(const mm::UnmapRecord& record) override;
+    // An oom-kill event in the victim's fault log (before it dies).
+    void log_oom_kill(proc::Process& victim);
 
 private:
     struct PendingFault {

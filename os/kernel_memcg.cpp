@@ -78,6 +78,7 @@ void Kernel::memcg_oom_kill(mm::MemcgId g, std::uint64_t addr, mm::Access access
                   m_config.swap_bytes >> 20, describe_oom_victim(*victim));
     m_memcgs.count_oom_kill(g);
     ++m_oom_kills;
+    log_oom_kill(*victim);
     if (victim == &current()) {
         kill_current(static_cast<int>(linux_abi::Signal::sigkill), "(out of memory: memory.max)");
         return;

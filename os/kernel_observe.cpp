@@ -107,6 +107,64 @@ void Kernel::on_fault(const mm::FaultRecord& r) {
     log_fault(*p, t, r.address, r.access, kind, r.major, r.vma, static_cast<std::int64_t>(mm::pfn_index(r.frame)));
 }
 
+void Kernel::on_unmap(const mm::UnmapRecord& r) {
+    if (!m_fault_log)
+        return;
+    proc::Process* p = nullptr;
+    for (auto& [pid, q] : m_processes)
+        if (!q->exited() && q->mm_ptr().get() == r.mm)
+            p = q.get();
+    if (!p)
+        return;
+    trace::FaultEvent e;
+    e.seq = ++m_fault_seq;
+    e.time_ns = m_clock.elapsed_ns();
+    e.pid = p->pid();
+    e.tid = p->pid();
+    e.comm = p->comm();
+    e.address = r.address;
+    e.page = r.address;
+    e.access = "none";
+    switch (r.kind) {
+    case mm::UnmapKind::PageOut: e.kind = "page-out"; break;
+    case mm::UnmapKind::Drop: e.kind = "drop"; break;
+    case mm::UnmapKind::WriteBack: e.kind = "write-back"; break;
+    }
+    e.by_kernel = true;
+    std::string perms, name;
+    if (r.vma) {
+        e.has_vma = true;
+        e.vma_start = r.vma->start;
+        e.vma_end = r.vma->end;
+        perms = perms_of(*r.vma);
+        name = fs::procfs::vma_name(p->mm(), *r.vma);
+        e.vma_perms = perms;
+        e.vma_name = name;
+    }
+    e.frame = static_cast<std::int64_t>(mm::pfn_index(r.frame));
+    e.policy = m_config.policy.empty() ? std::string_view("clock") : std::string_view(m_config.policy);
+    e.swap_slot = r.swap_slot;
+    m_fault_log->record(e);
+}
+
+void Kernel::log_oom_kill(proc::Process& victim) {
+    if (!m_fault_log || !victim.mm_ptr())
+        return;
+    trace::FaultEvent e;
+    e.seq = ++m_fault_seq;
+    e.time_ns = m_clock.elapsed_ns();
+    e.pid = victim.pid();
+    e.tid = victim.pid();
+    e.comm = victim.comm();
+    e.access = "none";
+    e.kind = "oom-kill";
+    e.by_kernel = true;
+    e.victim_pid = victim.pid();
+    e.victim_comm = victim.comm();
+    e.victim_pages = victim.mm().resident_pages() + victim.mm().swap_pages();
+    m_fault_log->record(e);
+}
+
 void Kernel::sample_access() {
     const std::uint64_t now = m_clock.elapsed_ns();
     for (auto& [pid, p] : m_processes) {

@@ -63,6 +63,7 @@ void Kernel::resize_ram(std::uint64_t frames, const mm::PressureStep& step) {
                       step.text, ram_text(m_pmem.online_frame_count()), m_pmem.offline_pending(),
                       m_config.swap_bytes >> 20, describe_oom_victim(*victim));
         ++m_oom_kills;
+        log_oom_kill(*victim);
         group_exit(*victim, proc::ExitState{0, static_cast<int>(linux_abi::Signal::sigkill)});
     }
 }

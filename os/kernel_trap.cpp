@@ -201,6 +201,7 @@ void Kernel::oom_kill(std::uint64_t addr, mm::Access access) {
                       : std::string(),
                   m_config.swap_bytes >> 20, describe_oom_victim(*victim));
     ++m_oom_kills;
+    log_oom_kill(*victim);
     if (victim == &current()) {
         kill_current(kSigKill, "(out of memory)");
         return;

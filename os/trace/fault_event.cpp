@@ -149,10 +149,11 @@ void append_json_string(std::string& out, std::string_view s) {
 
 std::size_t json_line_bound(const FaultEvent& e) {
     // Every literal below, the 10 numbers, and the strings escaped at their longest.
-    constexpr std::size_t kFixed = 320 + 10 * LineWriter::kNumberBound;
+    constexpr std::size_t kFixed = 420 + 14 * LineWriter::kNumberBound;
     return kFixed + LineWriter::json_string_bound(e.comm) + LineWriter::json_string_bound(e.instruction) +
            LineWriter::json_string_bound(e.access) + LineWriter::json_string_bound(e.kind) +
-           LineWriter::json_string_bound(e.vma_perms) + LineWriter::json_string_bound(e.vma_name);
+           LineWriter::json_string_bound(e.vma_perms) + LineWriter::json_string_bound(e.vma_name) +
+           LineWriter::json_string_bound(e.policy) + LineWriter::json_string_bound(e.victim_comm);
 }
 
 char* write_json_line(const FaultEvent& e, char* out) {
@@ -196,6 +197,23 @@ char* write_json_line(const FaultEvent& e, char* out) {
     }
     w.literal(",\"frame\":");
     w.number(e.frame);
+    if (!e.policy.empty()) {
+        w.literal(",\"policy\":");
+        w.json_string(e.policy);
+    }
+    if (e.swap_slot >= 0) {
+        w.literal(",\"swap_slot\":");
+        w.number(e.swap_slot);
+    }
+    if (e.victim_pid) {
+        w.literal(",\"victim\":{\"pid\":");
+        w.number(e.victim_pid);
+        w.literal(",\"comm\":");
+        w.json_string(e.victim_comm);
+        w.literal(",\"pages\":");
+        w.number(e.victim_pages);
+        w.literal("}");
+    }
     w.literal("}\n");
     return w.end();
 }

@@ -386,6 +386,32 @@ swap-integrity)
     run run --policy optimal -- "$hello"
     expect_status 125
     ;;
+fault-log-reclaim)
+    # Under --ram 16M --swap 256M, reclaim events reach the log of each process that loses
+    # a page (parent and child share copy-on-write pages), with the policy and the slot; two
+    # runs give the same bytes.
+    for i in 1 2; do
+        run run --ram 16M --swap 256M --policy fifo --fault-log "$work/log$i" -- "$guests/cli/swap_integrity"
+        expect_status 0
+        expect_stdout "^child ok, mismatches 0$"
+    done
+    diff -r "$work/log1" "$work/log2" >/dev/null || fail "the fault logs differ"
+    python3 - "$work/log1" <<'PY' || fail "reclaim events"
+import json, sys, collections
+for pid in (2, 3):
+    kinds = collections.Counter()
+    for line in open(f"{sys.argv[1]}/{pid}.faults.jsonl"):
+        e = json.loads(line)
+        kinds[e["kind"]] += 1
+        if e["kind"] in ("page-out", "drop", "write-back"):
+            assert e["pid"] == pid and e["access"] == "none" and e["by"] == "kernel" and e["rip"] == 0, e
+            assert e["policy"] == "fifo", e
+            assert e["page"] % 4096 == 0 and e["frame"] >= 0, e
+            if e["kind"] == "page-out":
+                assert e["swap_slot"] > 0 and e["vma"] is not None, e
+    assert kinds["page-out"] > 1000 and kinds["swap-in"] > 1000, (pid, kinds)
+PY
+    ;;
 oom-killer)
     run run --ram 16M --stats -- "$guests/cli/oom_victim"
     expect_status 137
@@ -393,6 +419,11 @@ oom-killer)
     expect_stdout "^child survived$"
     grep -q "parent survived" "$work/out" && fail "the parent should have been the victim"
     expect_stderr "^faultline: out of memory: .*OOM killer: pid 2 \\(oom_victim\\), [0-9]+ pages resident"
+    # The victim's fault log ends with the oom-kill event naming it.
+    run run --ram 16M --fault-log "$work/log" -- "$guests/cli/oom_victim"
+    expect_status 137
+    tail -n 1 "$work/log/2.faults.jsonl" | grep -q '"kind":"oom-kill".*"victim":{"pid":2,"comm":"oom_victim","pages":[1-9]' \
+        || fail "no oom-kill event at the end of the victim's log"
     ;;
 pressure-swap)
     # RAM shrinks to 12M and grows back to 64M every 4 ms (virtual time) while pressure_loop

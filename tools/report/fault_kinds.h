@@ -1,6 +1,5 @@
 // The fault kinds the report knows: how each is drawn and what it does to the page it
-// names. Adding a kind (the swap events "page-out", "drop", "swap-in" are expected next) is
-// one row in kKnownKinds (fault_kinds.cpp); a kind the table does not know is still
+// names. Adding a kind is one row in kKnownKinds (fault_kinds.cpp); a kind the table does not know is still
 // counted and drawn, in grey, and leaves the page curves alone.
 #pragma once
 
@@ -33,6 +32,7 @@ struct KindInfo {
     std::string_view colour;  // CSS colour
     std::optional<PageState> page_after;  // nullopt: the event leaves the page as it was
     bool is_signal = false;               // the fault became a signal
+    bool is_reclaim = false;              // page reclaim or the OOM killer, not a fault
 };
 
 using KindId = std::uint16_t;
