@@ -231,6 +231,12 @@ TEST_CASE("report aggregate: reclaim events are known kinds, not faults, and tak
     };
     CHECK(last_value(curves_before.curves[0]) == 4);
     CHECK(last_value(curves.curves[0]) == 3);
+    // It is in swap now (it has a slot): a second, swapped curve for the process.
+    REQUIRE(curves.curves.size() == curves_before.curves.size() + 1);
+    CHECK(curves.curves[1].process == curves.curves[0].process);
+    CHECK(curves.curves[1].state == PageState::Swapped);
+    CHECK(last_value(curves.curves[1]) == 1);
+    CHECK(curves.curves[1].peak == 1);
 }
 
 TEST_CASE("report aggregate: tables and the page") {

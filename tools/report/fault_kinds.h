@@ -13,8 +13,9 @@
 namespace tools::report {
 
 // What a process's page is after the event, for the page curves (page_curves.h). A new
-// state (e.g. Swapped) needs a curve label in kPageStateLabels too.
-enum class PageState : std::uint8_t { Absent, Resident, Count };
+// state needs a curve label in kPageStateLabels too. A reclaim event whose page went to swap
+// (it has a swap slot) makes the page Swapped instead of its kind's page_after.
+enum class PageState : std::uint8_t { Absent, Resident, Swapped, Count };
 
 struct PageStateInfo {
     std::string_view key;    // JSON name of the curve
@@ -25,6 +26,7 @@ struct PageStateInfo {
 inline constexpr PageStateInfo kPageStateLabels[] = {
     {"absent", ""},
     {"resident", "pages faulted in"},
+    {"swapped", "pages in swap"},
 };
 
 struct KindInfo {
