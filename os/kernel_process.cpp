@@ -105,6 +105,8 @@ KResult<int> Kernel::clone(const CloneRequest& req) {
     } else {
         std::shared_ptr<mm::AddressSpace> mm =
             (flags & kCloneVm) ? pp.mm_ptr() : std::shared_ptr<mm::AddressSpace>(pp.mm().fork(this));
+        if (!mm)
+            return err(Errno::enomem);  // no frames for the child's page tables (nothing leaked)
         std::shared_ptr<fs::FileTable> files =
             (flags & kCloneFiles) ? pp.files_ptr() : std::make_shared<fs::FileTable>(pp.files());
         const int ppid = (flags & kCloneParent) ? pp.ppid() : pp.pid();

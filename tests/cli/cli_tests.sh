@@ -558,6 +558,21 @@ limit-usage)
     expect_status 125
     expect_stderr "a second limit for the same program"
     ;;
+fork-out-of-frames)
+    # fork() with too few frames for the child's page tables fails with ENOMEM (it crashed
+    # faultline once), and takes back what it had taken; with a few frames more it works.
+    failed=0
+    for pages in 4054 4056 4058 4060 4062 4064 4066 4068; do
+        run run --ram 16M --stats -- "$guests/cli/fork_full" "$pages"
+        case $status in
+        0) expect_stdout "^forked$" ;;
+        3) expect_stderr "^fork: Out of memory$"; failed=$((failed + 1)) ;;
+        *) fail "$pages pages: exit status $status" ;;
+        esac
+        expect_stderr "^memory at exit: 0 of 4096 frames in use, no swap$"
+    done
+    [ "$failed" -gt 0 ] || fail "fork never ran out of frames"
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever
