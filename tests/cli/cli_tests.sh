@@ -526,6 +526,13 @@ limit-reclaim)
     expect_stdout "^child ok, mismatches 0$"
     expect_stderr "^memory cgroup swap_integrity pid 2 \(--limit swap_integrity:8M\): peak 8M"
     expect_stderr "^memory cgroup swap_integrity pid 3 \(--limit swap_integrity:8M\): peak 8M"
+    # memory.high with swap: reclaim keeps the group near it.
+    run run --ram 256M --swap 256M --stats --limit 2:high=8M -- "$guests/cli/swap_integrity"
+    expect_status 0
+    expect_stdout "^child ok, mismatches 0$"
+    outs=$(sed -n 's/^reclaim: \([0-9]*\) pages swapped out.*/\1/p' "$work/err")
+    [ "${outs:-0}" -gt 1000 ] || fail "memory.high: only ${outs:-0} pages swapped out"
+    expect_stderr "^memory cgroup pid 2 \(--limit 2:high=8M\): peak 8(M|[0-9]{3}K), [1-9][0-9]* pages reclaimed, [1-9][0-9]* charges over high, 0 at max, 0 OOM kills$"
     ;;
 limit-oom)
     # memory.max without swap: the group's OOM killer ends the process.

@@ -243,3 +243,27 @@ TEST_CASE("memcg: memory.max without swap fails the fault and names the group") 
     }
     CHECK(groups.usage(g) == 0);
 }
+
+TEST_CASE("memcg: memory.high backs off after reclaim fell short, and tries again later") {
+    MemCgroups g;
+    const MemcgId id = g.create(kRootMemcg, "high", MemcgLimits{kNoMemcgLimit, 2});
+    int asked = 0;
+    const MemcgReclaim nothing = [&](MemcgId, std::uint64_t) -> std::uint64_t {
+        ++asked;
+        return 0;
+    };
+    for (int i = 0; i < 2; ++i)
+        REQUIRE(g.try_charge(id, nothing));
+    REQUIRE(g.try_charge(id, nothing));  // above high: reclaim asked, fell short
+    CHECK(asked == 1);
+    for (int i = 0; i < 64; ++i)
+        REQUIRE(g.try_charge(id, nothing));  // skipped
+    CHECK(asked == 1);
+    REQUIRE(g.try_charge(id, nothing));  // tried again, short again: now 128 are skipped
+    CHECK(asked == 2);
+    for (int i = 0; i < 128; ++i)
+        REQUIRE(g.try_charge(id, nothing));
+    CHECK(asked == 2);
+    CHECK(g.usage(id) == 2 + 1 + 64 + 1 + 128);
+    CHECK(g.group(id).high_events == g.usage(id) - 2);
+}
