@@ -20,7 +20,8 @@ using proc::TaskState;
 
 Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     : m_config(config), m_syscalls(syscalls), m_pmem(config.ram_bytes), m_clock(config.real_time),
-      m_pressure(config.pressure), m_random(config.seed) {
+      m_pressure(config.pressure), m_random(config.seed),
+      m_root(config.root ? config.root : std::make_shared<const fs::Root>()) {
     m_pmem.set_mmu_notifier(this);
     if (!config.limits.empty())
         m_pmem.set_memcgs(&m_memcgs);
@@ -81,6 +82,18 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
                                 const std::vector<std::string>& envp) {
     proc::ExecRequest req;
     req.path = path;
+    req.root = m_root.get();
+    // Confined, the program is looked up in the root, from its "/" (chroot DIR PROGRAM).
+    fs::HostFd root_dir;
+    if (m_root->confined()) {
+        auto opened = m_root->open_root();
+        if (!opened) {
+            spdlog::error("cannot open the root {}: {}", m_root->host_path(), linux_abi::errno_name(opened.error()));
+            return kExitCannotExecute;
+        }
+        root_dir = std::move(*opened);
+        req.dirfd = root_dir.get();
+    }
     req.argv = argv;
     req.envp = envp;
     req.hwcap = m_cpu->hwcap();
@@ -96,6 +109,8 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
     auto p = std::make_shared<proc::Process>(pid, kInitPid, std::move(image->mm),
                                              fs::FileTable::with_host_stdio(m_page_cache));
     p->set_executable(image->absolute_path);
+    if (root_dir.valid())
+        p->set_cwd(std::move(root_dir));
     memcg_place(*p, true);
     p->creds = req.creds;
     // Started the way a shell without job control starts a program: in init's process

@@ -21,6 +21,7 @@
 
 #include "emu/cpu.h"
 #include "emu/decode_cache.h"
+#include "os/fs/root.h"
 #include "os/mm/mem_cgroup.h"
 #include "os/mm/leak_check.h"
 #include "os/mm/mmu_notifier.h"
@@ -97,6 +98,9 @@ struct KernelConfig {
     // --trace-syscalls: where syscalls, signals and exits are written (not owned; outlives
     // the kernel), or null.
     trace::SyscallTracer* syscall_trace = nullptr;
+    // --root / --read-only: where guest paths lead (os/fs/root.h); null: the host's "/",
+    // writable.
+    std::shared_ptr<const fs::Root> root;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
@@ -151,6 +155,8 @@ public:
     // A fresh inode number for objects that live only inside faultline (pipes).
     std::uint64_t allocate_inode_number() { return ++m_last_inode; }
     const KernelConfig& config() const { return m_config; }
+    // The guest's "/" (--root) and whether it is read-only.
+    const fs::Root& root() const { return *m_root; }
     // Why an observation output cannot be written (empty when all is well).
     std::string observation_error() const;
     // Bytes from the seeded deterministic random stream.
@@ -400,6 +406,7 @@ private:
     std::uint64_t m_lowest_online_frames = 0;
     std::uint64_t m_oom_kills = 0;
     std::mt19937_64 m_random;
+    std::shared_ptr<const fs::Root> m_root;
     std::set<std::uint64_t> m_reported_syscalls;
     // Observation.
     std::unique_ptr<trace::FaultLog> m_fault_log;

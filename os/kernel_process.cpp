@@ -187,6 +187,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     proc::ExecRequest req;
     req.path = r.path;
     req.dirfd = p.cwd_fd();
+    req.root = m_root.get();
     req.fd = r.fd;
     // /proc/self/exe names the running program (the host's would be faultline).
     fs::HostFd exe;

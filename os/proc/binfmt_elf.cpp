@@ -56,7 +56,7 @@ bool is_elf(std::span<const std::byte> head) {
            std::memcmp(head.data(), linux_abi::ELFMAG, sizeof linux_abi::ELFMAG) == 0;
 }
 
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, int dirfd,
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
                                                          std::shared_ptr<mm::CachedFile> file) {
     auto bytes = read_whole(*file, "");
     if (!bytes)
@@ -70,7 +70,7 @@ std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, i
 
     const std::string& path = *out.program.interpreter;
     const std::string what = "interpreter " + path + ": ";
-    auto interp_file = open_exec(cache, dirfd, path);
+    auto interp_file = open_exec(cache, root, dirfd, path);
     if (!interp_file)
         return fail(interp_file.error(), what + errno_text(interp_file.error()));
     auto interp_bytes = read_whole(**interp_file, what);

@@ -37,12 +37,12 @@ struct LoadedElf {
 
 bool is_elf(std::span<const std::byte> head);
 
-// Parses the program in `file` and, when it names one, opens its interpreter (through
-// `dirfd`, with open_exec's checks) and checks it as load_elf_binary does before the point
+// Parses the program in `file` and, when it names one, opens its interpreter (in `root`,
+// through `dirfd`, with open_exec's checks) and checks it as load_elf_binary does before the point
 // of no return: ELIBBAD unless it is an x86-64 ELF file whose program headers can be read,
 // EIO when it is too short to hold an ELF header. An interpreter Linux would only refuse
 // later (a wrong e_type, bad segments) is a failure past the point of no return.
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, int dirfd,
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
                                                          std::shared_ptr<mm::CachedFile> file);
 
 // Maps the program and its interpreter into `mm` and sets its brk (load_elf_binary after

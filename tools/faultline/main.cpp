@@ -1,6 +1,7 @@
 // faultline: run unmodified x86-64 Linux programs on an emulated CPU whose memory is
 // managed by faultline's own kernel personality.
 #include <spdlog/sinks/stdout_sinks.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,8 +29,8 @@ namespace {
 constexpr std::uint64_t kMinRam = 1ull << 20;
 constexpr std::uint64_t kMaxRam = 64ull << 30;
 
-// Like a shell: a name without '/' is looked up in $PATH.
-std::string resolve_program(const std::string& name) {
+// Like a shell: a name without '/' is looked up in $PATH (inside the root with --root).
+std::string resolve_program(const std::string& name, const os::fs::Root& root) {
     if (name.find('/') != std::string::npos)
         return name;
     const char* path = std::getenv("PATH");
@@ -41,8 +42,12 @@ std::string resolve_program(const std::string& name) {
             end = dirs.size();
         std::string dir = dirs.substr(start, end - start);
         std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
-            return candidate;
+        if (auto found = root.lookup(AT_FDCWD, candidate, true)) {
+            struct stat st {};
+            if (::fstat(found->get(), &st) == 0 && S_ISREG(st.st_mode) &&
+                ::faccessat(found->get(), "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0)
+                return candidate;
+        }
         start = end + 1;
     }
     return name;
@@ -132,6 +137,8 @@ int main(int argc, char** argv) {
     std::string swap_file;
     std::string policy;
     std::string trace_syscalls;
+    std::string root_dir;
+    bool read_only = false;
     std::vector<std::string> pressure_specs;
     std::vector<std::string> limit_specs;
     std::vector<std::string> command;
@@ -175,6 +182,13 @@ int main(int argc, char** argv) {
         ->check(limit_validator())
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    run->add_option("--root", root_dir,
+                    "The guest's file system is DIR: every path it names (absolute, relative, through '..', "
+                    "symlinks or /proc links) resolves inside DIR, and PROGRAM is looked up there. Without it the "
+                    "guest sees the host's files with your permissions");
+    run->add_flag("--read-only", read_only,
+                  "No write reaches the host's files: opening for writing, creating, removing, renaming and "
+                  "changing attributes fail with EROFS (devices and FIFOs stay writable)");
     run->add_option("--timeout", timeout_text,
                     "End the run after this much real (host) time, e.g. 30s or 500ms: every process is killed, "
                     "with a message, and faultline exits 124");
@@ -280,7 +294,18 @@ int main(int argc, char** argv) {
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
-    const std::string program = resolve_program(command[0]);
+    auto root = std::make_shared<os::fs::Root>();
+    if (!root_dir.empty()) {
+        auto confined = os::fs::Root::confine(root_dir);
+        if (!confined) {
+            spdlog::error("--root {}: {}", root_dir, confined.error());
+            return 125;
+        }
+        *root = std::move(*confined);
+    }
+    root->set_read_only(read_only);
+    config.root = root;
+    const std::string program = resolve_program(command[0], *root);
     try {
         syscalls::Dispatcher dispatcher;
         os::Kernel kernel(config, dispatcher);
