@@ -47,7 +47,7 @@ KResult<os::fs::HostFd> open_resolved(Context& c, int dirfd, const os::fs::procf
         return root.open(at, r.host_path, flags, mode);
     }
     case Reach::Reopen:
-        return root.reopen(r.host_path, flags);
+        return root.reopen(r.host_path, flags, r.file && (r.file->status_flags() & O_ACCMODE) != O_RDONLY);
     case Reach::HostProc:
         if (!root.confined())
             return root.open(AT_FDCWD, r.host_path, flags, mode);

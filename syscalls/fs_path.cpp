@@ -278,6 +278,10 @@ SysResult mknod_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint
         return err(Errno::einval);
     const auto parent = TRY(parent_of(c, dirfd, path));
     TRY_VOID(root_of(c).check_create(parent));
+    // A confined guest makes no device nodes, as in a container without CAP_MKNOD: one for
+    // the host's disk would reach everything outside the root.
+    if (root_of(c).confined() && (type == S_IFCHR || type == S_IFBLK))
+        return err(Errno::eperm);
     const std::uint32_t perms = mode & 07777 & ~static_cast<std::uint32_t>(c.proc.umask());
     return host_result(
         ::mknodat(parent.dir, parent.name.c_str(), (type ? type : S_IFREG) | perms, static_cast<dev_t>(dev)));

@@ -309,6 +309,7 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
             Resolved reopen;
             reopen.reach = Resolved::Reach::Reopen;
             reopen.host_path = host_fd_path((*file)->host_fd());
+            reopen.file = *file;
             return reopen;
         }
         if (rest.size() > 2)

@@ -105,7 +105,8 @@ struct Resolved {
         // /proc/self/cwd/x, /proc/self/root/x, /proc/self/fd/N/x and every non-/proc path.
         Guest,
         // A file the guest already holds, reopened by faultline through its host path
-        // (/proc/self/exe, /proc/self/fd/N): as Linux lets a process reopen its own files.
+        // (/proc/self/exe, /proc/self/fd/N, whose description is `file`): as Linux lets a
+        // process reopen its own files.
         Reopen,
         // The host's /proc itself (cpuinfo, uptime, ...). `self_entry`: one of faultline's
         // own /proc/self entries that is not emulated (mem, environ, or a link when it is not

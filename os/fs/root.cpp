@@ -138,8 +138,8 @@ KResult<HostFd> Root::lookup(int at, const std::string& path, bool follow) const
     return openat2(*abs, flags, 0);
 }
 
-KResult<HostFd> Root::reopen(const std::string& host_path, int flags) const {
-    const bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+KResult<HostFd> Root::reopen(const std::string& host_path, int flags, bool writable) const {
+    const bool writes = !writable && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC));
     if (m_read_only && writes)
         flags &= ~O_TRUNC;
     HostFd fd(::open(host_path.c_str(), (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC));

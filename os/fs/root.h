@@ -46,7 +46,9 @@ public:
     KResult<HostFd> lookup(int at, const std::string& path, bool follow) const;
     // Opens a file the guest already holds again, by the host path faultline knows it by
     // (/proc/self/fd/N, the executable): Linux lets a process do that even in a chroot.
-    KResult<HostFd> reopen(const std::string& host_path, int flags) const;
+    // `writable`: the guest already holds it open for writing (stdout redirected to a
+    // file), which --read-only does not take away.
+    KResult<HostFd> reopen(const std::string& host_path, int flags, bool writable) const;
     // The host's /proc for a confined guest: `proc_path` ("/proc/cpuinfo") opened
     // read-only (EACCES for writing), without following any symlink and without leaving
     // /proc; "self" is faultline's own directory.

@@ -33,6 +33,19 @@ patch_bytes() {
     printf "$(printf '\\x%s' "$@")" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none
 }
 
+# make_root: $work/root, a guest root holding root_escape, a symlink out of it (abs), one
+# of dot-dots (up), /sub/deeper and /etc/hostname; $work/outside holds a secret and a program.
+make_root() {
+    mkdir -p "$work/outside" "$work/root/bin" "$work/root/sub/deeper" "$work/root/etc" "$work/root/tmp"
+    printf SECRET-OUTSIDE >"$work/outside/secret"
+    printf '#!/bin/sh\necho ESCAPED\n' >"$work/outside/prog"
+    chmod +x "$work/outside/prog"
+    cp "$guests/cli/root_escape" "$work/root/bin/"
+    ln -s "$work/outside" "$work/root/abs"
+    ln -s ../../../../../../.. "$work/root/up"
+    echo inside >"$work/root/etc/hostname"
+}
+
 malformed() {
     chmod +x "$1"
     run run -- "$1"
@@ -579,6 +592,137 @@ fork-out-of-frames)
         expect_stderr "^memory at exit: 0 of 4096 frames in use, no swap$"
     done
     [ "$failed" -gt 0 ] || fail "fork never ran out of frames"
+    ;;
+root-escape)
+    # --root DIR: a guest that tries every way out it knows (guest/cli/root_escape.c) is
+    # refused each time, the files outside are untouched, and without --root the same
+    # program does reach them (so the test can see an escape).
+    make_root
+    run run --root "$work/root" -- /bin/root_escape escape "$work/outside"
+    expect_status 0
+    cat >"$work/expected" <<EOF
+absolute path: ENOENT
+dot-dot from /: ENOENT
+dot-dot without leading slash: ENOENT
+absolute symlink (made outside): ENOENT
+relative symlink (made outside): ENOENT
+symlink to dot-dots: ok
+through it: ENOENT
+symlink loop a: ok
+symlink loop b: ok
+symlink loop: ELOOP
+/proc/self/root: ENOENT
+/proc/self/cwd: ENOENT
+/proc/self/fd/N/..: ENOENT
+/proc/1/root: ENOENT
+/proc/self/mem: ENOENT
+/proc/self/environ: ENOENT
+chdir /sub/deeper: ok
+openat(dirfd from before chdir): ENOENT
+relative dot-dots from /sub/deeper: ENOENT
+getcwd: /sub/deeper
+chroot /jail: ENOSYS
+fchdir to the old root: ok
+climb after fchdir: ENOENT
+getcwd after climbing: /
+create /victim: ok
+rename into OUTSIDE: ENOENT
+rename to dot-dots (lands inside): ok
+link from OUTSIDE: ENOENT
+linkat AT_SYMLINK_FOLLOW via /abs: ENOENT
+link into OUTSIDE: ENOENT
+symlink into OUTSIDE: ENOENT
+mkdir in OUTSIDE: ENOENT
+unlink OUTSIDE/secret: ENOENT
+unlink via /abs: ENOENT
+mknod a block device: EPERM
+stat OUTSIDE/secret: ENOENT
+lstat via /up: ENOENT
+access OUTSIDE/secret: ENOENT
+chdir OUTSIDE: ENOENT
+chmod OUTSIDE/secret: ENOENT
+truncate OUTSIDE/secret: ENOENT
+statvfs OUTSIDE: ENOENT
+getxattr OUTSIDE/secret: ENOENT
+readlink OUTSIDE/secret: ENOENT
+/proc/self/exe: /bin/root_escape
+readlink /abs is OUTSIDE: yes
+exec OUTSIDE/prog: ENOENT
+openat(fd inherited across exec): ENOENT
+fchdir(inherited fd): ok
+dot-dots from it: ENOENT
+after exec: exit 0
+EOF
+    diff -u "$work/expected" "$work/out" || fail "the guest's attempts went otherwise"
+    [ "$(ls "$work/outside")" = "$(printf 'prog\nsecret')" ] || fail "files appeared outside: $(ls "$work/outside")"
+    [ "$(cat "$work/outside/secret")" = SECRET-OUTSIDE ] || fail "the secret changed"
+    [ -e "$work/root/victim2" ] || fail "the rename to dot-dots did not land inside the root"
+    # The control: without --root the same attempts reach the outside.
+    run run -- "$work/root/bin/root_escape" escape "$work/outside"
+    expect_stdout "^absolute path: ESCAPED$"
+    # Usage errors name the directory; PROGRAM is looked up inside the root.
+    run run --root "$work/missing" -- /bin/root_escape readonly
+    expect_status 125
+    expect_stderr "^faultline: --root .*/missing: No such file or directory$"
+    run run --root "$work/root" -- "$guests/cli/root_escape" readonly
+    expect_status 127
+    ;;
+read-only)
+    # --read-only: every kind of write is EROFS (or what Linux answers first) and nothing in
+    # the tree changes. Where this machine can make a read-only bind mount, Linux's own
+    # answers in a chroot on it must be the same.
+    make_root
+    snapshot() { (cd "$work/root" && find . | sort | xargs -d '\n' stat -c '%n %s %a %Y') >"$1"; }
+    snapshot "$work/before"
+    run run --root "$work/root" --read-only -- /bin/root_escape readonly
+    expect_status 0
+    snapshot "$work/after"
+    diff "$work/before" "$work/after" || fail "the tree changed under --read-only"
+    cat >"$work/expected" <<EOF
+open O_WRONLY: EROFS
+open O_RDWR|O_TRUNC: EROFS
+open O_RDONLY|O_TRUNC: EROFS
+open O_CREAT new: EROFS
+open O_CREAT existing, read-only: ok
+open O_CREAT|O_EXCL existing: EEXIST
+open O_CREAT in a missing directory: ENOENT
+open O_TMPFILE: EROFS
+open O_RDONLY: ok
+mkdir new: EROFS
+mkdir existing: EEXIST
+rmdir: EROFS
+unlink: EROFS
+unlink missing: EROFS
+rename: EROFS
+link: EROFS
+symlink: EROFS
+symlink onto existing: EEXIST
+mknod fifo: EROFS
+chmod: EROFS
+fchmod: EROFS
+truncate: EROFS
+ftruncate (read-only descriptor): EINVAL
+access W_OK: EROFS
+access R_OK: ok
+statvfs ST_RDONLY: yes
+write to stdout: ok
+reopen stdout by /proc/self/fd/1: ok
+EOF
+    diff -u "$work/expected" "$work/out" || fail "the writes went otherwise"
+    if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+        mkdir -p "$work/native-root"
+        cp -a "$work/root/." "$work/native-root/"
+        mkdir -p "$work/native-root/proc"
+        unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+            mount -t proc proc "$1/proc" && chroot "$1" /bin/root_escape readonly' sh "$work/native-root" \
+            >"$work/native" 2>&1 || fail "the native run in a read-only chroot failed: $(cat "$work/native")"
+        diff -u "$work/native" "$work/out" || fail "faultline differs from Linux on a read-only mount"
+    fi
+    # Without --root, --read-only protects the host's files the same way.
+    run run --read-only -- "$work/root/bin/root_escape" readonly
+    expect_stdout "^unlink missing: EROFS$"
+    snapshot "$work/after"
+    diff "$work/before" "$work/after" || fail "the tree changed under --read-only without --root"
     ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
