@@ -667,6 +667,34 @@ EOF
     run run --root "$work/root" -- "$guests/cli/root_escape" readonly
     expect_status 127
     ;;
+root-dynamic)
+    # A dynamic program in a root of its own: the real dynamic linker and libraries are found
+    # inside the root (PT_INTERP and the linker's opens resolve there), /proc/self/maps names
+    # them by their guest paths, and PROGRAM is looked up in the root's $PATH.
+    mkdir -p "$work/root/etc"
+    for f in /bin/ls /bin/cat $(ldd /bin/ls /bin/cat | grep -o '/[^ :]*' | sort -u); do
+        [ -e "$f" ] || continue
+        mkdir -p "$work/root$(dirname "$f")"
+        cp -L "$f" "$work/root$f"
+    done
+    echo hello >"$work/root/etc/motd"
+    run run --root "$work/root" -- /bin/ls /
+    expect_status 0
+    [ "$(tr '\n' ' ' <"$work/out")" = "bin etc lib lib64 " ] || fail "ls / listed: $(cat "$work/out")"
+    run run --root "$work/root" -- cat /etc/motd
+    expect_status 0
+    [ "$(cat "$work/out")" = hello ] || fail "cat found another /etc/motd"
+    run run --root "$work/root" -- /bin/cat /proc/self/maps
+    expect_status 0
+    expect_stdout " /lib64/ld-linux-x86-64.so.2$"
+    expect_stdout " /bin/cat$"
+    grep -q "$work" "$work/out" && fail "maps shows host paths"
+    if [ "$(id -u)" = 0 ]; then
+        chroot "$work/root" /bin/ls -la /etc >"$work/native" 2>&1 || fail "native chroot ls failed"
+        run run --root "$work/root" -- /bin/ls -la /etc
+        diff -u "$work/native" "$work/out" || fail "ls -la differs from Linux in a chroot"
+    fi
+    ;;
 read-only)
     # --read-only: every kind of write is EROFS (or what Linux answers first) and nothing in
     # the tree changes. Where this machine can make a read-only bind mount, Linux's own
