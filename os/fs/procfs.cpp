@@ -253,6 +253,10 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
         return host;
     const std::string_view entry = rest[0];
     const bool last = rest.size() == 1;
+    // faultline's own memory is not the guest's: writing it would corrupt faultline, reading
+    // it would show the host's addresses. Not emulated (yet), so not there.
+    if (entry == "mem")
+        return err(Errno::enoent);
     const std::span<const std::string_view> below(rest.begin() + 1, rest.end());
     if (entry_index(entry)) {
         if (!last)

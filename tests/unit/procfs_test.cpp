@@ -561,6 +561,9 @@ TEST_CASE("procfs paths: /proc/self, the current pid, other pids, links and the 
     CHECK(procfs::resolve(view, "/proc/2/task/9/maps", true).error() == Errno::enoent);
     CHECK(procfs::resolve(view, "/proc/self/maps/x", true).error() == Errno::enotdir);
     CHECK(procfs::resolve(view, "/proc/self/fd/9", true).error() == Errno::enoent);
+    // faultline's own memory is never the guest's to open.
+    CHECK(procfs::resolve(view, "/proc/self/mem", true).error() == Errno::enoent);
+    CHECK(procfs::resolve(view, "/proc/2/task/2/mem", false).error() == Errno::enoent);
 
     // The host answers for the rest: system files as they are, per-process ones for faultline
     // (marked as faultline's own: a confined guest does not reach them).
