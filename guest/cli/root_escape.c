@@ -156,6 +156,8 @@ static void escape(char* self) {
     must_fail("chdir OUTSIDE", chdir(outside));
     must_fail("chmod OUTSIDE/secret", chmod(secret, 0777));
     must_fail("truncate OUTSIDE/secret", truncate(secret, 0));
+    must_fail("utimensat OUTSIDE/secret", utimensat(AT_FDCWD, secret, NULL, 0));
+    must_fail("chown OUTSIDE/secret", chown(secret, 0, 0));
     struct statvfs sv;
     must_fail("statvfs OUTSIDE", statvfs(outside, &sv));
     char value[64];
@@ -221,6 +223,10 @@ static void readonly(void) {
     int fd = open("/etc/hostname", O_RDONLY);
     judge("fchmod", fchmod(fd, 0777));
     judge("truncate", truncate("/etc/hostname", 0));
+    judge("utimensat", utimensat(AT_FDCWD, "/etc/hostname", NULL, 0));
+    judge("futimens", futimens(fd, NULL));
+    judge("chown", chown("/etc/hostname", getuid(), getgid()));
+    judge("fchown", fchown(fd, getuid(), getgid()));
     judge("ftruncate (read-only descriptor)", ftruncate(fd, 0));
     judge("access W_OK", access("/etc/hostname", W_OK));
     judge("access R_OK", access("/etc/hostname", R_OK));

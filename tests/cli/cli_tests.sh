@@ -642,6 +642,8 @@ access OUTSIDE/secret: ENOENT
 chdir OUTSIDE: ENOENT
 chmod OUTSIDE/secret: ENOENT
 truncate OUTSIDE/secret: ENOENT
+utimensat OUTSIDE/secret: ENOENT
+chown OUTSIDE/secret: ENOENT
 statvfs OUTSIDE: ENOENT
 getxattr OUTSIDE/secret: ENOENT
 readlink OUTSIDE/secret: ENOENT
@@ -729,6 +731,10 @@ mknod fifo: EROFS
 chmod: EROFS
 fchmod: EROFS
 truncate: EROFS
+utimensat: EROFS
+futimens: EROFS
+chown: EROFS
+fchown: EROFS
 ftruncate (read-only descriptor): EINVAL
 access W_OK: EROFS
 access R_OK: ok
