@@ -14,8 +14,6 @@ namespace {
 // The boot stub's pages are visible at kKernelBase + physical address while
 // m_kernel_mappings is set (only during enter_user_mode()).
 constexpr std::uint64_t kKernelBase = 0xffff'8000'0000'0000ull;
-// run() stops when RIP reaches this address; nothing ever lives there.
-constexpr std::uint64_t kNeverReached = 0xffff'ffff'ffff'f000ull;
 
 // Linux's x86-64 GDT layout, so that guests reading %cs/%ss see Linux's selectors.
 constexpr std::uint64_t kGdt[] = {
@@ -31,6 +29,7 @@ constexpr std::uint64_t kUserCs = 0x33;
 constexpr std::uint64_t kUserDs = 0x2b;
 constexpr std::uint64_t kUserRflags = 0x202;
 constexpr unsigned kInvalidOpcodeVector = 6;
+constexpr unsigned kGeneralProtectionVector = 13;
 constexpr std::uint64_t kCr4Osfxsr = 1u << 9;
 constexpr std::uint64_t kCr4Osxmmexcpt = 1u << 10;  // IF set, as Linux starts user code
 
@@ -85,10 +84,6 @@ struct Cpu::Hooks {
         else if (type == UC_MEM_FETCH)
             access = MemAccess::Fetch;
         if (vaddr >= kKernelBase) {
-            // Unicorn probes the pages around the `until` address when a run ends; that is
-            // not an access of the guest's.
-            if (vaddr >= kNeverReached - 0x1000)
-                return false;
             if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size)
                 return cpu->refuse(vaddr, access);
             result->paddr = vaddr - kKernelBase;
@@ -126,6 +121,23 @@ struct Cpu::Hooks {
         return false;  // stop the run
     }
 
+    // in/out at CPL 3 with IOPL 0 are a #GP on x86 (SIGSEGV on Linux); Unicorn calls these
+    // hooks instead of checking the I/O permission (and reaches no device). The run stops at
+    // the end of the translation block, so the fault is reported there, not at the
+    // instruction itself (RIP is not kept up to date inside a block).
+    static void io_fault(uc_engine* uc, Cpu* cpu) {
+        cpu->m_exception = true;
+        cpu->m_exception_vector = kGeneralProtectionVector;
+        uc_emu_stop(uc);
+    }
+    static std::uint32_t port_in(uc_engine* uc, std::uint32_t, int, void* user) {
+        io_fault(uc, static_cast<Cpu*>(user));
+        return 0;
+    }
+    static void port_out(uc_engine* uc, std::uint32_t, int, std::uint32_t, void* user) {
+        io_fault(uc, static_cast<Cpu*>(user));
+    }
+
     static void interrupt(uc_engine* uc, std::uint32_t vector, void* user) {
         auto* cpu = static_cast<Cpu*>(user);
         cpu->m_exception = true;
@@ -148,6 +160,10 @@ Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
     check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::syscall), this, 1, 0,
                       UC_X86_INS_SYSCALL),
           "uc_hook_add(SYSCALL)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::port_in), this, 1, 0, UC_X86_INS_IN),
+          "uc_hook_add(IN)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::port_out), this, 1, 0, UC_X86_INS_OUT),
+          "uc_hook_add(OUT)");
     check(uc_hook_add(m_uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Hooks::interrupt), this, 1, 0),
           "uc_hook_add(INTR)");
     check(uc_hook_add(m_uc, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Hooks::invalid_instruction), this, 1,
@@ -370,6 +386,11 @@ void Cpu::enter_user_mode(std::uint64_t scratch_frame) {
     std::uint64_t zero = 0;
     for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsp})
         set_reg(r, zero);
+    // From now on runs have no `until` address: the exit set stays empty. With one, Unicorn
+    // stops any block that starts there and translates the bytes around it at the end of a
+    // run, so some address would be out of the guest's reach (a jump there must be a
+    // SIGSEGV like any other).
+    check(uc_ctl_exits_enable(m_uc), "uc_ctl_exits_enable");
 }
 
 bool Cpu::refuse(std::uint64_t vaddr, MemAccess access) {
@@ -422,9 +443,9 @@ StopReason Cpu::run() {
     m_page_fault = false;
     m_exception = false;
     std::uint64_t rip = reg(Reg::rip);
-    uc_err e = uc_emu_start(m_uc, rip, kNeverReached, 0, 0);
-    // A stop requested by a callback (exit, a syscall that must leave the run loop) wins:
-    // Unicorn's way of stopping can itself probe the `until` address.
+    // `until` is ignored: the exit set is empty (enter_user_mode()).
+    uc_err e = uc_emu_start(m_uc, rip, 0, 0, 0);
+    // A stop requested by a callback (exit, a syscall that must leave the run loop) wins.
     if (m_stop_requested)
         return StopReason::Stopped;
     if (m_exception) {
@@ -436,13 +457,10 @@ StopReason Cpu::run() {
         m_exception_vector = kInvalidOpcodeVector;
         return StopReason::Exception;
     }
-    // A refused TLB fill ends the run with an error. (Unicorn may also translate addresses
-    // before executing anything, e.g. around the `until` address; a refusal there is not a
-    // guest fault, which is why m_page_fault alone does not decide.)
+    // A refused TLB fill ends the run with an error (m_page_fault alone does not decide: a
+    // refusal that Unicorn recovers from is not a guest fault).
     if (e != UC_ERR_OK && m_page_fault)
         return StopReason::PageFault;
-    // Like a stop from a callback, the end of a quantum can make Unicorn probe the `until`
-    // address (an error without a guest fault).
     if (m_preempted)
         return StopReason::Preempted;
     if (e != UC_ERR_OK) {
