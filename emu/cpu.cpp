@@ -96,10 +96,23 @@ struct Cpu::Hooks {
             return cpu->refuse(vaddr, access);
         result->paddr = entry->paddr;
         result->perms = static_cast<uc_prot>(entry->perms);
+        // Translated code must never outlive a write to its frame, through whichever virtual
+        // page the write comes (a second mapping of the same file or shared memory): Unicorn
+        // notices writes through the page it executes from, not through an alias.
+        //  - Write access to a frame with translated code: the code goes first.
+        //  - A frame the CPU may now execute from for the first time: writable entries other
+        //    pages filled for it before go (the whole TLB: it has no per-frame flush), so
+        //    the next write through any of them comes back here.
+        const std::uint64_t pfn = entry->paddr / kPageBytes;
+        if ((entry->perms & kTlbWrite) && !(entry->perms & kTlbExec) && cpu->is_code_frame(pfn))
+            cpu->invalidate_code(entry->paddr & ~(kPageBytes - 1), kPageBytes);
         // The CPU may translate code from any page it may execute, whatever this fill is for
         // (an entry filled for a read keeps the execute permission for later fetches).
-        if (entry->perms & kTlbExec)
+        if (entry->perms & kTlbExec) {
+            if (!cpu->is_code_frame(pfn))
+                cpu->flush_tlb();
             cpu->note_code_frame(entry->paddr);
+        }
         return true;
     }
 
