@@ -758,6 +758,29 @@ EOF
     snapshot "$work/after"
     diff "$work/before" "$work/after" || fail "the tree changed under --read-only without --root"
     ;;
+fork-bomb)
+    # A fork bomb meets --max-procs: forks beyond it fail with EAGAIN, everything ends, and
+    # faultline's memory is all given back; one that never stops is ended by --timeout.
+    run run --max-procs 50 --stats -- "$guests/cli/hostile" fork-bomb 50
+    expect_status 0
+    expect_stdout "^EAGAIN seen; at most --max-procs or fewer processes alive at once$"
+    # The control: counted against a lower number, the same bomb is over it.
+    run run --max-procs 50 -- "$guests/cli/hostile" fork-bomb 10
+    expect_stdout "MORE THAN --max-procs"
+    expect_stderr "^memory at exit: 0 of [0-9]+ frames in use, no swap$"
+    run run --max-procs 64 --timeout 1s -- "$guests/cli/hostile" fork-forever
+    expect_status 124
+    expect_stderr "^faultline: timeout: the run took longer than --timeout 1000 ms; ending every process$"
+    ;;
+pipe-full)
+    # A pipe filled and never read: the writer blocks at 65536 bytes (the pipe's capacity),
+    # nobody can wake it, and faultline says so instead of hanging.
+    run run -- "$guests/cli/hostile" pipe-full
+    expect_status 137
+    expect_stdout "^wrote 65536$"
+    grep -q "^wrote 69632" "$work/out" && fail "wrote past the pipe's capacity"
+    expect_stderr "^faultline: deadlock: every task is blocked and none can wake another: pid 2 \\(hostile\\) on a pipe$"
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever
