@@ -192,9 +192,11 @@ void Kernel::record_exit(proc::Process& p) {
     s.comm = p.comm();
     s.faults = p.earlier_faults;
     s.peak_resident_pages = p.peak_resident_pages;
+    s.peak_swap_pages = p.peak_swap_pages;
     if (p.mm_ptr()) {
         trace::add_counters(s.faults, p.mm().fault_counters());
         s.peak_resident_pages = std::max(s.peak_resident_pages, p.mm().peak_resident_pages());
+        s.peak_swap_pages = std::max(s.peak_swap_pages, p.mm().peak_swap_pages());
     }
     s.syscalls = p.syscalls;
     s.ending = ending_of(p.exit_state());

@@ -231,6 +231,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     t.rseq.reset();
     trace::add_counters(p.earlier_faults, p.mm().fault_counters());
     p.peak_resident_pages = std::max(p.peak_resident_pages, p.mm().peak_resident_pages());
+    p.peak_swap_pages = std::max(p.peak_swap_pages, p.mm().peak_swap_pages());
     p.set_mm(std::shared_ptr<mm::AddressSpace>(std::move(image->mm)));
     m_loaded_mm = &p.mm();
     flush_tlb();

@@ -293,6 +293,8 @@ public:
     std::uint64_t resident_pages() const { return m_resident_pages; }
     // PTEs holding a swap entry (Linux's MM_SWAPENTS: VmSwap, the OOM killer's badness).
     std::uint64_t swap_pages() const { return m_swap_entries; }
+    // The most pages this address space ever had in swap at once (--stats peak-swap).
+    std::uint64_t peak_swap_pages() const { return m_peak_swap_entries; }
     std::uint64_t mapped_bytes() const;
     // High-water marks (Linux's hiwater_rss and hiwater_vm): the most pages ever resident
     // and the most bytes ever mapped by this address space.
@@ -388,6 +390,8 @@ private:
     std::uint64_t m_resident_pages = 0;
     std::uint64_t m_peak_resident_pages = 0;
     std::uint64_t m_swap_entries = 0;
+    std::uint64_t m_peak_swap_entries = 0;
+    void note_swap_entry() { m_peak_swap_entries = std::max(m_peak_swap_entries, ++m_swap_entries); }
     FaultCounters m_faults;
     // The last fault resolved (for the FaultObserver): its kind, and whether the stack grew.
     FaultKind m_last_kind = FaultKind::ZeroPage;

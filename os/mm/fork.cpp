@@ -101,7 +101,7 @@ bool AddressSpace::copy_page_range(AddressSpace& child, const Vma& vma, bool& wr
         if (is_swap_pte(src)) {
             // copy_nonpresent_pte(): the child holds the slot too (swap_duplicate).
             m_pmem.swap()->swap_duplicate(pte_to_swp_entry(src));
-            ++child.m_swap_entries;
+            child.note_swap_entry();
             dst = src;
             return;
         }

@@ -166,7 +166,7 @@ void AddressSpace::try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte r
     if (is_swap_pte(replacement)) {
         assert(f.swap_cache && pte_to_swp_entry(replacement) == f.swap);
         m_pmem.swap()->swap_duplicate(f.swap);
-        ++m_swap_entries;
+        note_swap_entry();
     }
     pte = replacement;
     --f.mapcount;

@@ -115,6 +115,7 @@ public:
     mm::FaultCounters earlier_faults;
     std::uint64_t syscalls = 0;
     std::uint64_t peak_resident_pages = 0;
+    std::uint64_t peak_swap_pages = 0;
 
     // The memory cgroup its pages are charged to (--limit; os/kernel_memcg.cpp).
     mm::MemcgId memcg = mm::kRootMemcg;

@@ -387,6 +387,9 @@ swap-integrity)
         expect_stdout "^child ok, mismatches 0$"
         swapins=$(awk '$1 == "2" && $2 == "swap_integrity" { print $12 }' "$work/err")
         [ "${swapins:-0}" -gt 1000 ] || fail "$policy: only ${swapins:-0} swap-ins"
+        # 48 MiB in 16 MiB of RAM: at some point well over 16 MiB of it was in swap.
+        peak_swap=$(awk '$1 == "2" && $2 == "swap_integrity" { sub("K", "", $15); print $15 }' "$work/err")
+        [ "${peak_swap:-0}" -gt 16384 ] || fail "$policy: peak-swap ${peak_swap:-0}K"
         # Nothing lost: every frame and every swap slot is free again at the end.
         expect_stderr "^memory at exit: 0 of 4096 frames in use, 0 of 65535 swap slots in use$"
     done
