@@ -248,9 +248,11 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
     // What is not emulated is the host's view of faultline itself, not of a host process
     // that happens to have the guest's pid.
     host.host_path = "/proc/self" + join(rest);
-    host.self_entry = true;
+    // The directory itself is only a directory (its names are the same for every process);
+    // what is in it is faultline's unless generated here.
     if (rest.empty())
         return host;
+    host.self_entry = true;
     const std::string_view entry = rest[0];
     const bool last = rest.size() == 1;
     // faultline's own memory is not the guest's: writing it would corrupt faultline, reading
