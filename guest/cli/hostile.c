@@ -6,8 +6,11 @@
  *                         any saw EAGAIN and whether more than MAX were ever alive at once
  *   hostile fork-forever  every process forks forever, ignoring errors (only --timeout ends it)
  *   hostile pipe-full     writes into a pipe whose read end it holds and never reads
+ *   hostile fd-hog N      N children each open /dev/null until it fails and hold on; then
+ *                         the parent opens a file and a pipe, and everyone exits
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,46 @@ static int fork_bomb(long max_procs)
     return 0;
 }
 
+/* The error an open failed with, by name. */
+static const char *open_error(int e)
+{
+    return e == EMFILE ? "EMFILE" : e == ENFILE ? "ENFILE" : strerror(e);
+}
+
+static int fd_hog(int children)
+{
+    int ready[2], release[2];
+    pipe(ready);
+    pipe(release);
+    for (int i = 0; i < children; ++i) {
+        if (fork() == 0) {
+            close(release[1]);
+            int n = 0;
+            while (open("/dev/null", O_RDONLY) >= 0)
+                ++n;
+            printf("child: %s after %s\n", open_error(errno), n >= 1000 ? "1000 or more" : n > 0 ? "some" : "none");
+            char c = 1;
+            write(ready[1], &c, 1);
+            read(release[0], &c, 1); /* until the parent closes it */
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < children; ++i) {
+        char c;
+        read(ready[0], &c, 1);
+    }
+    int fd = open("/dev/null", O_RDONLY);
+    printf("parent: open %s\n", fd >= 0 ? "ok" : open_error(errno));
+    int p[2];
+    printf("parent: pipe %s\n", pipe(p) == 0 ? "ok" : open_error(errno));
+    close(release[1]);
+    while (wait(NULL) > 0)
+        ;
+    fd = open("/dev/null", O_RDONLY);
+    printf("parent, after they exited: open %s\n", fd >= 0 ? "ok" : open_error(errno));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -69,6 +112,8 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "fork-forever"))
         for (;;)
             fork();
+    if (!strcmp(argv[1], "fd-hog") && argc >= 3)
+        return fd_hog(atoi(argv[2]));
     if (!strcmp(argv[1], "pipe-full")) {
         int p[2];
         pipe(p);

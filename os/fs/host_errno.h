@@ -12,6 +12,11 @@ namespace os::fs {
 inline linux_abi::Errno host_errno(int e = errno) {
     if (e <= 0 || e > 133)
         return linux_abi::Errno::eio;
+    // Every guest descriptor of a host file is one of faultline's: the host running out of
+    // them is the whole machine's table being full (ENFILE) for the guest. A process's own
+    // limit (EMFILE) is the guest file table's to answer.
+    if (e == EMFILE)
+        return linux_abi::Errno::enfile;
     return static_cast<linux_abi::Errno>(e);
 }
 

@@ -784,6 +784,20 @@ pipe-full)
     grep -q "^wrote 69632" "$work/out" && fail "wrote past the pipe's capacity"
     expect_stderr "^faultline: deadlock: every task is blocked and none can wake another: pid 2 \\(hostile\\) on a pipe$"
     ;;
+fd-exhaustion)
+    # Guest processes together hold more host files than faultline may open: the guest gets
+    # ENFILE (the system's table is full), its own limit stays EMFILE at 1024, faultline
+    # carries on. With a soft limit of 64, faultline first raises it to the hard one.
+    (
+        ulimit -Sn 64 && ulimit -Hn 3000 || fail "cannot set the open-files limits"
+        run run -- "$guests/cli/hostile" fd-hog 4
+        expect_status 0
+        expect_stdout "^child: EMFILE after 1000 or more$"
+        expect_stdout "^parent: open ENFILE$"
+        expect_stdout "^parent: pipe ok$"
+        expect_stdout "^parent, after they exited: open ok$"
+    ) || exit 1
+    ;;
 timeout)
     # Two processes that never make a syscall: --timeout still ends the run.
     run run --timeout 300ms -- "$guests/cli/sched_probe" forever

@@ -9,7 +9,7 @@ set(faultline_cli_cases
   fault-log fault-log-signal fault-log-reclaim sample-access stats timeout swap-integrity oom-killer
   pressure-swap pressure-oom pressure-deterministic pressure-usage limit-reclaim limit-oom limit-usage fork-out-of-frames
   root-escape root-dynamic read-only
-  fork-bomb pipe-full)
+  fork-bomb pipe-full fd-exhaustion)
 get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
 foreach(case IN LISTS faultline_cli_cases)
   add_test(NAME "cli: ${case}"

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,6 +227,13 @@ int main(int argc, char** argv) {
     // The guest's umask (kept per process by the kernel personality) is the only one that
     // may apply to files it creates: the host's own must not mask them a second time.
     ::umask(0);
+    // Every guest descriptor of a host file is a descriptor of faultline's, for all guest
+    // processes together: take what the hard limit allows (each guest process still has
+    // its own 1024, RLIMIT_NOFILE's default).
+    if (struct rlimit files {}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     os::KernelConfig config;
     config.ram_bytes = *ram;
