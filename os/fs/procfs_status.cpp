@@ -105,12 +105,15 @@ std::string bitmap_hex(std::uint64_t low_word, unsigned nbits) {
     const unsigned groups = (nbits + 31) / 32;
     for (unsigned g = groups; g-- > 0;) {
         const unsigned bits_here = std::min(32u, nbits - g * 32);
-        const std::uint32_t value = g == 0 ? static_cast<std::uint32_t>(low_word) : 0;
-        char buf[16];
-        std::snprintf(buf, sizeof(buf), "%0*x", static_cast<int>((bits_here + 3) / 4), value);
+        const std::uint64_t mask = bits_here == 32 ? 0xffff'ffffull : (1ull << bits_here) - 1;
+        const std::uint64_t value = g == 0 ? low_word & mask : 0;
         if (!out.empty())
             out += ',';
-        out += buf;
+        // Hex digits by hand, most significant first: at most 8 per group (snprintf's "%0*x"
+        // made GCC 12 under -fsanitize=address see an unbounded width: -Wformat-truncation).
+        static constexpr char kHexDigits[] = "0123456789abcdef";
+        for (unsigned d = (bits_here + 3) / 4; d-- > 0;)
+            out += kHexDigits[(value >> (4 * d)) & 0xf];
     }
     return out;
 }

@@ -372,7 +372,13 @@ TEST_CASE("procfs status: memory counters, peaks, identity and signal masks in L
     CHECK(st["SigBlk"] == "\t0000000000004200");
     CHECK(st["SigIgn"] == "\t0000000000000800");
     CHECK(st["SigCgt"] == "\t0000000000000002");
+    CHECK(st["Cpus_allowed"] == "\t1");
     CHECK(st["Cpus_allowed_list"] == "\t0");
+    // 1024 nodes: 32 groups of 32 bits, node 0 in the last one.
+    std::string mems = "\t";
+    for (int g = 0; g < 31; ++g)
+        mems += "00000000,";
+    CHECK(st["Mems_allowed"] == mems + "00000001");
 
     // Unmapping lowers VmRSS and VmSize; the high-water marks stay.
     REQUIRE(as.unmap(data, 16 * P));
