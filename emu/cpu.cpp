@@ -2,6 +2,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -12,8 +14,6 @@ namespace {
 // The boot stub's pages are visible at kKernelBase + physical address while
 // m_kernel_mappings is set (only during enter_user_mode()).
 constexpr std::uint64_t kKernelBase = 0xffff'8000'0000'0000ull;
-// run() stops when RIP reaches this address; nothing ever lives there.
-constexpr std::uint64_t kNeverReached = 0xffff'ffff'ffff'f000ull;
 
 // Linux's x86-64 GDT layout, so that guests reading %cs/%ss see Linux's selectors.
 constexpr std::uint64_t kGdt[] = {
@@ -29,6 +29,7 @@ constexpr std::uint64_t kUserCs = 0x33;
 constexpr std::uint64_t kUserDs = 0x2b;
 constexpr std::uint64_t kUserRflags = 0x202;
 constexpr unsigned kInvalidOpcodeVector = 6;
+constexpr unsigned kGeneralProtectionVector = 13;
 constexpr std::uint64_t kCr4Osfxsr = 1u << 9;
 constexpr std::uint64_t kCr4Osxmmexcpt = 1u << 10;  // IF set, as Linux starts user code
 
@@ -72,6 +73,7 @@ int xmm_reg_id(int i) { return UC_X86_REG_XMM0 + i; }  // XMM0..XMM15 are consec
 }  // namespace
 
 constexpr std::uint32_t kTranslationBufferBytes = 64u << 20;
+constexpr std::uint64_t kPageBytes = 4096;
 
 struct Cpu::Hooks {
     static bool tlb_fill(uc_engine*, std::uint64_t vaddr, uc_mem_type type, uc_tlb_entry* result, void* user) {
@@ -82,14 +84,11 @@ struct Cpu::Hooks {
         else if (type == UC_MEM_FETCH)
             access = MemAccess::Fetch;
         if (vaddr >= kKernelBase) {
-            // Unicorn probes the pages around the `until` address when a run ends; that is
-            // not an access of the guest's.
-            if (vaddr >= kNeverReached - 0x1000)
-                return false;
             if (!cpu->m_kernel_mappings || vaddr - kKernelBase >= cpu->m_ram_size)
                 return cpu->refuse(vaddr, access);
             result->paddr = vaddr - kKernelBase;
             result->perms = UC_PROT_ALL;
+            cpu->note_code_frame(result->paddr);
             return true;
         }
         auto entry = cpu->m_client.tlb_fill(vaddr, access);
@@ -97,6 +96,10 @@ struct Cpu::Hooks {
             return cpu->refuse(vaddr, access);
         result->paddr = entry->paddr;
         result->perms = static_cast<uc_prot>(entry->perms);
+        // The CPU may translate code from any page it may execute, whatever this fill is for
+        // (an entry filled for a read keeps the execute permission for later fetches).
+        if (entry->perms & kTlbExec)
+            cpu->note_code_frame(entry->paddr);
         return true;
     }
 
@@ -118,6 +121,23 @@ struct Cpu::Hooks {
         return false;  // stop the run
     }
 
+    // in/out at CPL 3 with IOPL 0 are a #GP on x86 (SIGSEGV on Linux); Unicorn calls these
+    // hooks instead of checking the I/O permission (and reaches no device). The run stops at
+    // the end of the translation block, so the fault is reported there, not at the
+    // instruction itself (RIP is not kept up to date inside a block).
+    static void io_fault(uc_engine* uc, Cpu* cpu) {
+        cpu->m_exception = true;
+        cpu->m_exception_vector = kGeneralProtectionVector;
+        uc_emu_stop(uc);
+    }
+    static std::uint32_t port_in(uc_engine* uc, std::uint32_t, int, void* user) {
+        io_fault(uc, static_cast<Cpu*>(user));
+        return 0;
+    }
+    static void port_out(uc_engine* uc, std::uint32_t, int, std::uint32_t, void* user) {
+        io_fault(uc, static_cast<Cpu*>(user));
+    }
+
     static void interrupt(uc_engine* uc, std::uint32_t vector, void* user) {
         auto* cpu = static_cast<Cpu*>(user);
         cpu->m_exception = true;
@@ -127,7 +147,7 @@ struct Cpu::Hooks {
 };
 
 Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
-    : m_client(client), m_ram(ram), m_ram_size(ram_size) {
+    : m_client(client), m_ram(ram), m_ram_size(ram_size), m_code_frames((ram_size / kPageBytes + 63) / 64) {
     check(uc_open(UC_ARCH_X86, UC_MODE_64, &m_uc), "uc_open");
     // Unicorn's default translation buffer is 1 GiB, which it clears on every flush of
     // translated code (about a second here); 64 MiB holds the code of large programs (a full buffer is flushed and refilled).
@@ -140,6 +160,10 @@ Cpu::Cpu(std::byte* ram, std::uint64_t ram_size, CpuClient& client)
     check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::syscall), this, 1, 0,
                       UC_X86_INS_SYSCALL),
           "uc_hook_add(SYSCALL)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::port_in), this, 1, 0, UC_X86_INS_IN),
+          "uc_hook_add(IN)");
+    check(uc_hook_add(m_uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Hooks::port_out), this, 1, 0, UC_X86_INS_OUT),
+          "uc_hook_add(OUT)");
     check(uc_hook_add(m_uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Hooks::interrupt), this, 1, 0),
           "uc_hook_add(INTR)");
     check(uc_hook_add(m_uc, &h, UC_HOOK_INSN_INVALID, reinterpret_cast<void*>(&Hooks::invalid_instruction), this, 1,
@@ -263,21 +287,25 @@ std::uint64_t Cpu::reg(Reg r) const {
     return v;
 }
 
-AddressRegisters Cpu::address_registers() const {
-    // One batch (the fault log asks for them on every fault).
+AddressRegisters Cpu::address_registers(std::uint32_t which) const {
+    // One batch of only the registers asked for (the fault log asks on every fault).
     static constexpr int kIds[19] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX,    UC_X86_REG_RBX,
                                      UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI,    UC_X86_REG_RDI,
                                      UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10,    UC_X86_REG_R11,
                                      UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,    UC_X86_REG_R15,
                                      UC_X86_REG_RIP, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE};
     AddressRegisters regs;
+    int ids[19];
     void* ptrs[19];
-    for (int i = 0; i < 16; ++i)  // hardware order, as the decoder wants them
-        ptrs[i] = &regs.gpr[i];
-    ptrs[16] = &regs.rip;
-    ptrs[17] = &regs.fs_base;
-    ptrs[18] = &regs.gs_base;
-    uc_reg_read_batch(m_uc, const_cast<int*>(kIds), ptrs, 19);
+    int n = 0;
+    for (std::uint32_t bits = which & kAddrAll; bits != 0; bits &= bits - 1) {
+        const int i = std::countr_zero(bits);
+        ids[n] = kIds[i];
+        ptrs[n] = i < 16 ? &regs.gpr[i] : i == 16 ? &regs.rip : i == 17 ? &regs.fs_base : &regs.gs_base;
+        ++n;
+    }
+    if (n > 0)
+        uc_reg_read_batch(m_uc, ids, ptrs, n);
     return regs;
 }
 
@@ -358,6 +386,11 @@ void Cpu::enter_user_mode(std::uint64_t scratch_frame) {
     std::uint64_t zero = 0;
     for (Reg r : {Reg::rax, Reg::rbx, Reg::rcx, Reg::rdx, Reg::rsp})
         set_reg(r, zero);
+    // From now on runs have no `until` address: the exit set stays empty. With one, Unicorn
+    // stops any block that starts there and translates the bytes around it at the end of a
+    // run, so some address would be out of the guest's reach (a jump there must be a
+    // SIGSEGV like any other).
+    check(uc_ctl_exits_enable(m_uc), "uc_ctl_exits_enable");
 }
 
 bool Cpu::refuse(std::uint64_t vaddr, MemAccess access) {
@@ -375,10 +408,31 @@ void Cpu::arm_preemption(std::uint64_t blocks) {
     check(uc_hook_add(m_uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&Hooks::block), this, 1, 0),
           "uc_hook_add(BLOCK)");
     m_block_hook = h;
-    // Blocks translated without the hook would never count. Flushing is costly (Unicorn
-    // clears its whole code buffer), so the hook, once there, stays: disarming only stops
-    // the count.
-    check(uc_ctl_flush_tb(m_uc), "uc_ctl_flush_tb");
+    // Blocks translated without the hook would never count: discard them, frame by frame
+    // from those the CPU has executed from. (Unicorn's tb_flush would also do, but it
+    // clears the whole translation buffer: 64 MiB written, and resident from then on.) The
+    // hook, once there, stays: disarming only stops the count.
+    bool any = false;
+    const std::uint64_t frames = m_code_frames.size() * 64;
+    for (std::uint64_t first = 0; first < frames;) {
+        if (m_code_frames[first / 64] == 0) {
+            first = (first / 64 + 1) * 64;
+            continue;
+        }
+        if (!is_code_frame(first)) {
+            ++first;
+            continue;
+        }
+        std::uint64_t end = first;
+        while (end < frames && is_code_frame(end))
+            ++end;
+        discard_translations(first * kPageBytes, (end - first) * kPageBytes);
+        any = true;
+        first = end;
+    }
+    std::fill(m_code_frames.begin(), m_code_frames.end(), 0);
+    if (any)
+        flush_tlb();
 }
 
 void Cpu::disarm_preemption() { m_blocks_left = 0; }
@@ -389,9 +443,9 @@ StopReason Cpu::run() {
     m_page_fault = false;
     m_exception = false;
     std::uint64_t rip = reg(Reg::rip);
-    uc_err e = uc_emu_start(m_uc, rip, kNeverReached, 0, 0);
-    // A stop requested by a callback (exit, a syscall that must leave the run loop) wins:
-    // Unicorn's way of stopping can itself probe the `until` address.
+    // `until` is ignored: the exit set is empty (enter_user_mode()).
+    uc_err e = uc_emu_start(m_uc, rip, 0, 0, 0);
+    // A stop requested by a callback (exit, a syscall that must leave the run loop) wins.
     if (m_stop_requested)
         return StopReason::Stopped;
     if (m_exception) {
@@ -403,13 +457,10 @@ StopReason Cpu::run() {
         m_exception_vector = kInvalidOpcodeVector;
         return StopReason::Exception;
     }
-    // A refused TLB fill ends the run with an error. (Unicorn may also translate addresses
-    // before executing anything, e.g. around the `until` address; a refusal there is not a
-    // guest fault, which is why m_page_fault alone does not decide.)
+    // A refused TLB fill ends the run with an error (m_page_fault alone does not decide: a
+    // refusal that Unicorn recovers from is not a guest fault).
     if (e != UC_ERR_OK && m_page_fault)
         return StopReason::PageFault;
-    // Like a stop from a callback, the end of a quantum can make Unicorn probe the `until`
-    // address (an error without a guest fault).
     if (m_preempted)
         return StopReason::Preempted;
     if (e != UC_ERR_OK) {
@@ -427,9 +478,42 @@ void Cpu::stop() {
 void Cpu::flush_tlb() { uc_ctl_flush_tlb(m_uc); }
 
 void Cpu::invalidate_code(std::uint64_t paddr, std::uint64_t length) {
-    // A write through Unicorn's physical-memory path invalidates translated blocks in the
-    // range; rewrite the bytes that are already there.
-    uc_mem_write(m_uc, paddr, m_ram + paddr, length);
+    // Only frames the CPU has executed from can have translated blocks.
+    bool any = false;
+    for (std::uint64_t a = paddr & ~(kPageBytes - 1); a < paddr + length; a += kPageBytes) {
+        const std::uint64_t pfn = a / kPageBytes;
+        if (is_code_frame(pfn)) {
+            m_code_frames[pfn / 64] &= ~(std::uint64_t{1} << (pfn % 64));
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    discard_translations(paddr, length);
+    flush_tlb();
+}
+
+void Cpu::note_code_frame(std::uint64_t paddr) {
+    const std::uint64_t pfn = paddr / kPageBytes;
+    if (pfn / 64 < m_code_frames.size())
+        m_code_frames[pfn / 64] |= std::uint64_t{1} << (pfn % 64);
+}
+
+bool Cpu::is_code_frame(std::uint64_t pfn) const {
+    return pfn / 64 < m_code_frames.size() && (m_code_frames[pfn / 64] >> (pfn % 64) & 1);
+}
+
+void Cpu::discard_translations(std::uint64_t paddr, std::uint64_t length) {
+    // Unicorn 2.1.1 has no physical-range invalidation in its API (a uc_mem_write does not
+    // invalidate: its invalidate_and_set_dirty is empty), only uc_ctl_remove_cache, which
+    // translates a virtual address and then invalidates the physical range behind it. The
+    // kernel window (kKernelBase + physical address) gives it one for a moment; the caller
+    // flushes the TLB afterwards so that the guest can never reach the window.
+    const bool was = m_kernel_mappings;
+    m_kernel_mappings = true;
+    const std::uint64_t va = kKernelBase + (paddr & ~(kPageBytes - 1));
+    uc_ctl_remove_cache(m_uc, va, kKernelBase + paddr + length);
+    m_kernel_mappings = was;
 }
 
 }  // namespace emu

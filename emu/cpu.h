@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "emu/decoder.h"
 #include "emu/user_state.h"
@@ -77,8 +78,9 @@ public:
     void reset_registers(std::uint64_t rip, std::uint64_t rsp);
 
     std::uint64_t reg(Reg r) const;
-    // The registers an effective-address calculation needs (see faulting_data_address()).
-    AddressRegisters address_registers() const;
+    // The registers an effective-address calculation needs (see faulting_data_address()):
+    // those `which` names (AddressRegisterBits, e.g. registers_needed()), the others 0.
+    AddressRegisters address_registers(std::uint32_t which = kAddrAll) const;
     void set_reg(Reg r, std::uint64_t value);
     // The six syscall argument registers (rdi, rsi, rdx, r10, r8, r9) and rax, in one call.
     void read_syscall_regs(std::uint64_t& nr, std::uint64_t args[6]) const;
@@ -113,7 +115,8 @@ public:
     // page-table root).
     void flush_tlb();
     // Discards translated code for a physical range whose contents change behind the
-    // CPU's back (a frame that held code is reused).
+    // CPU's back (a frame that held code is reused). Cheap for frames the CPU never
+    // executed from.
     void invalidate_code(std::uint64_t paddr, std::uint64_t length);
 
     // Implementation details reachable from the C callbacks.
@@ -124,6 +127,12 @@ private:
     // Records a refused translation; returns false for the hook to pass on.
     bool refuse(std::uint64_t vaddr, MemAccess access);
     void probe_exception_state(std::uint64_t probe_rip);
+    // Frames the CPU may have translated code from: any fill that allowed execution marks
+    // its frame; invalidating the frame's code clears the mark.
+    void note_code_frame(std::uint64_t paddr);
+    bool is_code_frame(std::uint64_t pfn) const;
+    // Drops the translated blocks of a physical range (the caller flushes the TLB).
+    void discard_translations(std::uint64_t paddr, std::uint64_t length);
     void clear_exception_state();
 
     uc_struct* m_uc = nullptr;
@@ -145,6 +154,7 @@ private:
     std::string m_error;
     std::size_t m_old_exception_offset = 0;  // see exception_state.cpp
     std::size_t m_context_size = 0;
+    std::vector<std::uint64_t> m_code_frames;  // one bit per frame, see note_code_frame()
 };
 
 }  // namespace emu

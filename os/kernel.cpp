@@ -20,9 +20,14 @@ using proc::TaskState;
 
 Kernel::Kernel(const KernelConfig& config, SyscallDispatcher& syscalls)
     : m_config(config), m_syscalls(syscalls), m_pmem(config.ram_bytes), m_clock(config.real_time),
-      m_random(config.seed) {
+      m_pressure(config.pressure), m_random(config.seed),
+      m_root(config.root ? config.root : std::make_shared<const fs::Root>()) {
     m_pmem.set_mmu_notifier(this);
-    if (config.swap_bytes > 0 || !config.policy.empty()) {
+    if (!config.limits.empty())
+        m_pmem.set_memcgs(&m_memcgs);
+    m_next_pressure_fault = m_pressure.next(mm::PressureClock::Faults).value_or(~std::uint64_t{0});
+    m_lowest_online_frames = m_pmem.online_frame_count();
+    if (config.swap_bytes > 0 || !config.policy.empty() || !config.pressure.empty() || !config.limits.empty()) {
         mm::ReclaimConfig rc;
         rc.swap_bytes = config.swap_bytes;
         rc.swap_file = config.swap_file;
@@ -77,6 +82,18 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
                                 const std::vector<std::string>& envp) {
     proc::ExecRequest req;
     req.path = path;
+    req.root = m_root.get();
+    // Confined, the program is looked up in the root, from its "/" (chroot DIR PROGRAM).
+    fs::HostFd root_dir;
+    if (m_root->confined()) {
+        auto opened = m_root->open_root();
+        if (!opened) {
+            spdlog::error("cannot open the root {}: {}", m_root->host_path(), linux_abi::errno_name(opened.error()));
+            return kExitCannotExecute;
+        }
+        root_dir = std::move(*opened);
+        req.dirfd = root_dir.get();
+    }
     req.argv = argv;
     req.envp = envp;
     req.hwcap = m_cpu->hwcap();
@@ -92,6 +109,9 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
     auto p = std::make_shared<proc::Process>(pid, kInitPid, std::move(image->mm),
                                              fs::FileTable::with_host_stdio(m_page_cache));
     p->set_executable(image->absolute_path);
+    if (root_dir.valid())
+        p->set_cwd(std::move(root_dir));
+    memcg_place(*p, true);
     p->creds = req.creds;
     // Started the way a shell without job control starts a program: in init's process
     // group and session, so that setsid() and setpgid() behave as for a native run.
@@ -111,7 +131,7 @@ int Kernel::start_first_process(const std::string& path, const std::vector<std::
 
 int Kernel::run(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp) {
     if (int status = start_first_process(path, argv, envp); status != 0)
-        return status;
+        return check_memory_released(status);
     if (m_config.timeout_ms) {
         timespec ts{};
         ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -121,10 +141,20 @@ int Kernel::run(const std::string& path, const std::vector<std::string>& argv, c
     schedule_loop();
     if (m_progress)
         m_progress->clear();
-    print_stats();
     if (m_timed_out)
-        return kExitTimeout;
-    return m_first_exit ? m_first_exit->shell_status() : 0;
+        return check_memory_released(kExitTimeout);
+    return check_memory_released(m_first_exit ? m_first_exit->shell_status() : 0);
+}
+
+int Kernel::check_memory_released(int status) {
+    m_page_cache.release_all();
+    const mm::MemoryInUse left = mm::memory_in_use(m_pmem);
+    print_stats(left);
+    if (left.empty())
+        return status;
+    spdlog::error("internal error: {} frames / {} swap slots still in use after the last process exited",
+                  left.frames, left.swap_slots);
+    return kExitMemoryLeak;
 }
 
 // --- scheduling ---
@@ -154,6 +184,8 @@ void Kernel::schedule_loop() {
         if (check_timeout())
             continue;
         run_timers();
+        if (m_tasks.empty())
+            break;  // a timer's signal or a pressure step's OOM kill ended the last task
         if (m_progress && m_progress->due()) {
             std::uint64_t resident = 0;
             for (const auto& [pid, p] : m_processes)
@@ -195,7 +227,8 @@ void Kernel::schedule_loop() {
                 charge(sched::Clock::kQuantumNs);
                 break;
             }
-            if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due)
+            if (m_resched || m_yielded || m_clock.elapsed_ns() >= m_next_event_due ||
+                m_faults_total >= m_next_pressure_fault)
                 break;
             if (m_host_deadline_ns && check_timeout())
                 break;
@@ -217,6 +250,7 @@ void Kernel::switch_to(Task& next) {
         m_cpu->write_user_state(next.regs);
         m_current = &next;
     }
+    m_pmem.set_active_memcg(next.process().memcg);
     const mm::AddressSpace* mm = &next.process().mm();
     if (mm != m_loaded_mm) {
         flush_tlb();
@@ -253,6 +287,9 @@ std::optional<std::uint64_t> Kernel::next_event(bool with_sampling) const {
     std::optional<std::uint64_t> next = m_scheduler.earliest_deadline();
     if (with_sampling && m_sampler && (!next || m_sampler->next_due() < *next))
         next = m_sampler->next_due();
+    if (const auto pressure = m_pressure.next(mm::PressureClock::Time);
+        with_sampling && pressure && (!next || *pressure < *next))
+        next = pressure;
     for (const auto& [pid, p] : m_processes)
         if (p->itimer_real_deadline && !p->exited() && (!next || p->itimer_real_deadline < *next))
             next = p->itimer_real_deadline;
@@ -275,16 +312,21 @@ void Kernel::run_timers() {
         info.code = linux_abi::SI_KERNEL;
         send_signal(*p, info);
     }
+    if (pressure_due())
+        apply_pressure();
 }
 
 bool Kernel::idle() {
-    // Sampling alone does not count: with nothing else to come, every task sleeps forever.
+    // Sampling and pressure steps alone do not count: they wake nobody, so with nothing
+    // else to come every task sleeps forever. Before what does come, a pressure step is
+    // applied at its own time.
     const auto deadline = next_event(false);
     if (!deadline) {
         report_deadlock();
         return !m_tasks.empty();
     }
-    m_clock.advance_to(*deadline);
+    const auto pressure = m_pressure.next(mm::PressureClock::Time);
+    m_clock.advance_to(pressure && *pressure < *deadline ? *pressure : *deadline);
     run_timers();
     return true;
 }
@@ -349,8 +391,9 @@ std::optional<emu::TlbEntry> Kernel::tlb_fill(std::uint64_t vaddr, emu::MemAcces
     if (faults.minor + faults.major != before) {
         ++m_faults_total;
         charge(sched::Clock::kFaultNs);
-        if (m_clock.elapsed_ns() >= m_next_event_due)
-            m_cpu->stop();  // a timer is due: after this access, see to it
+        // A timer or pressure step is due: after this access, see to it.
+        if (m_clock.elapsed_ns() >= m_next_event_due || m_faults_total >= m_next_pressure_fault)
+            m_cpu->stop();
     }
     if (!t) {
         m_pending_fault = PendingFault{vaddr, a, t.error()};
@@ -371,6 +414,10 @@ void Kernel::syscall() {
     m_in_syscall = true;
     const std::int64_t result = m_syscalls.dispatch(*this, nr, args);
     m_in_syscall = false;
+    // A memory cgroup's limit a syscall ran into was its error (ENOMEM, EFAULT), not an OOM
+    // kill: only faults of the guest's instructions call the OOM killer.
+    if (!m_config.limits.empty())
+        m_memcgs.take_oom();
     charge(sched::Clock::kSyscallNs);
     if (t.state == TaskState::Dead) {
         m_cpu->stop();

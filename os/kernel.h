@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,10 +20,15 @@
 #include <vector>
 
 #include "emu/cpu.h"
+#include "emu/decode_cache.h"
+#include "os/fs/root.h"
+#include "os/mm/mem_cgroup.h"
+#include "os/mm/leak_check.h"
 #include "os/mm/mmu_notifier.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/page_reclaim.h"
 #include "os/mm/physical_memory.h"
+#include "os/mm/pressure_schedule.h"
 #include "os/proc/process.h"
 #include "os/proc/task.h"
 #include "os/sched/clock.h"
@@ -78,6 +84,12 @@ struct KernelConfig {
     std::uint64_t swap_bytes = 0;
     std::string swap_file;  // empty: a temporary file, removed at once
     std::string policy;     // clock (default), fifo, random, lru
+    // --pressure: steps that change the usable RAM while the program runs (the RAM above
+    // stays the most there is). With these or limits, page reclaim is made even without
+    // swap.
+    std::vector<mm::PressureStep> pressure;
+    // --limit: memory cgroups for processes by pid or program name.
+    std::vector<mm::MemcgRule> limits;
     // Show a live status line on stderr (only ever on a terminal).
     bool progress = false;
     // Sample every process's working set every this many ns of virtual time into
@@ -86,12 +98,18 @@ struct KernelConfig {
     // --trace-syscalls: where syscalls, signals and exits are written (not owned; outlives
     // the kernel), or null.
     trace::SyscallTracer* syscall_trace = nullptr;
+    // --root / --read-only: where guest paths lead (os/fs/root.h); null: the host's "/",
+    // writable.
+    std::shared_ptr<const fs::Root> root;
 };
 
 // Exit status faultline uses when the program cannot be started (as shells do).
 inline constexpr int kExitCannotExecute = 126;
 inline constexpr int kExitNotFound = 127;
 inline constexpr int kExitTimeout = 124;
+// The memory manager leaked: frames or swap slots were still in use after the last process
+// exited (sysexits.h's EX_SOFTWARE, "internal software error").
+inline constexpr int kExitMemoryLeak = 70;
 
 // faultline itself plays init (pid 1, the reaper of last resort); the program it runs is
 // pid 2, and orphans are reparented to it while it lives.
@@ -137,6 +155,8 @@ public:
     // A fresh inode number for objects that live only inside faultline (pipes).
     std::uint64_t allocate_inode_number() { return ++m_last_inode; }
     const KernelConfig& config() const { return m_config; }
+    // The guest's "/" (--root) and whether it is read-only.
+    const fs::Root& root() const { return *m_root; }
     // Why an observation output cannot be written (empty when all is well).
     std::string observation_error() const;
     // Bytes from the seeded deterministic random stream.
@@ -225,6 +245,9 @@ public:
     void invalidate_code(mm::PhysAddr paddr, std::uint64_t length) override;
     // mm::FaultObserver (the fault log)
     void on_fault(const mm::FaultRecord& record) override;
+    void on_unmap(const mm::UnmapRecord& record) override;
+    // An oom-kill event in the victim's fault log (before it dies).
+    void log_oom_kill(proc::Process& victim);
 
 private:
     struct PendingFault {
@@ -263,16 +286,40 @@ private:
     // Writes one fault-log event for `p` (errors come from the trap path with `kind`).
     void log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
                    std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame);
-    // The instruction at `rip` in `p`'s memory, decoded (cached by address and bytes).
-    const std::string& instruction_text(proc::Process& p, std::uint64_t rip);
     // A process ended: keep its statistics, close its fault log.
     void record_exit(proc::Process& p);
-    void print_stats();
+    void print_stats(const mm::MemoryInUse& left);
+
+    // The last process has exited: the kernel lets go of what it still holds (the page
+    // cache), says what is left, and turns a leak into an internal error. Returns the exit
+    // status `status`, or kExitMemoryLeak.
+    int check_memory_released(int status);
 
     void handle_page_fault();
     void handle_exception(unsigned vector);
-    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness).
+    // No frame for the current task's fault: the OOM killer picks a victim (Linux's badness),
+    // among the processes of a memory cgroup if it was the group's limit that failed.
     void oom_kill(std::uint64_t addr, mm::Access access);
+    // select_bad_process() among the live processes `eligible` accepts (every one if empty).
+    proc::Process* oom_victim(const std::function<bool(const proc::Process&)>& eligible);
+    std::string describe_oom_victim(const proc::Process& victim) const;
+
+    // --- pressure (os/kernel_pressure.cpp) ---
+    // Whether a --pressure step is due, and applying those that are.
+    bool pressure_due() const;
+    void apply_pressure();
+    // The usable RAM becomes `frames`; if reclaim cannot fit what is in use, the OOM
+    // killer runs until it fits.
+    void resize_ram(std::uint64_t frames, const mm::PressureStep& step);
+    void print_pressure_stats() const;
+
+    // --- memory cgroups (os/kernel_memcg.cpp) ---
+    // Puts `p` in its group, after it was made (`new_process`: it starts in its parent's)
+    // or after it ran execve.
+    void memcg_place(proc::Process& p, bool new_process);
+    // A charge to group `g` failed at its memory.max: its worst process dies.
+    void memcg_oom_kill(mm::MemcgId g, std::uint64_t addr, mm::Access access);
+    void print_memcg_stats() const;
     // Terminates the current process by signal (the default action of a fatal signal).
     void kill_current(int sig, const std::string& detail);
 
@@ -317,6 +364,10 @@ private:
 
     KernelConfig m_config;
     SyscallDispatcher& m_syscalls;
+    // Memory cgroups (--limit); before the memory whose frames are charged to them. For
+    // each group, the index of the --limit rule that made it (-1: the root).
+    mm::MemCgroups m_memcgs;
+    std::vector<int> m_memcg_rule{-1};
     mm::PhysicalMemory m_pmem;
     mm::PageCache m_page_cache{m_pmem};
     // Swap and reclaim (after the page cache: it drops cache pages; before the processes,
@@ -347,7 +398,15 @@ private:
     bool m_timed_out = false;
     bool check_timeout();
     std::optional<PendingFault> m_pending_fault;
+    // --pressure: the schedule, the fault count at which its next fault-counted step is due,
+    // and what it did.
+    mm::PressureSchedule m_pressure;
+    std::uint64_t m_next_pressure_fault = ~std::uint64_t{0};
+    std::uint64_t m_pressure_steps_applied = 0;
+    std::uint64_t m_lowest_online_frames = 0;
+    std::uint64_t m_oom_kills = 0;
     std::mt19937_64 m_random;
+    std::shared_ptr<const fs::Root> m_root;
     std::set<std::uint64_t> m_reported_syscalls;
     // Observation.
     std::unique_ptr<trace::FaultLog> m_fault_log;
@@ -357,12 +416,7 @@ private:
     std::uint64_t m_fault_seq = 0;
     bool m_in_syscall = false;
     std::vector<trace::ProcessStats> m_finished;
-    struct DecodedRip {
-        std::uint64_t rip = ~0ull;
-        std::uint64_t bytes[2] = {};
-        std::string text;
-    };
-    std::vector<DecodedRip> m_decode_cache = std::vector<DecodedRip>(1024);
+    emu::DecodeCache m_decode_cache;
 };
 
 }  // namespace os

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "emu/decoder.h"
+#include "emu/decode_cache.h"
 #include "os/fs/procfs.h"
 #include "os/kernel.h"
 
@@ -42,21 +42,6 @@ std::string ending_of(const proc::ExitState& e) {
 
 }  // namespace
 
-const std::string& Kernel::instruction_text(proc::Process& p, std::uint64_t rip) {
-    std::uint8_t bytes[16] = {};
-    const std::size_t n = p.mm().peek(rip, bytes, 15);
-    std::uint64_t words[2];
-    std::memcpy(words, bytes, sizeof(words));
-    DecodedRip& slot = m_decode_cache[(rip ^ (rip >> 12)) % m_decode_cache.size()];
-    if (slot.rip != rip || slot.bytes[0] != words[0] || slot.bytes[1] != words[1]) {
-        slot.rip = rip;
-        slot.bytes[0] = words[0];
-        slot.bytes[1] = words[1];
-        slot.text = emu::decode_instruction(rip, bytes, n).text;
-    }
-    return slot.text;
-}
-
 void Kernel::log_fault(proc::Process& p, const proc::Task* t, std::uint64_t address, mm::Access access,
                        std::string_view kind, bool major, const mm::Vma* vma, std::int64_t frame) {
     trace::FaultEvent e;
@@ -70,17 +55,21 @@ void Kernel::log_fault(proc::Process& p, const proc::Task* t, std::uint64_t addr
     e.rip = current_task ? m_current->syscall_rip.value_or(m_cpu->reg(emu::Reg::rip)) : 0;
     if (current_task && m_in_syscall && m_current->syscall_rip)
         e.rip = *m_current->syscall_rip;
-    e.instruction = e.rip ? std::string_view(instruction_text(p, e.rip)) : std::string_view();
     e.address = address;
-    if (current_task && !m_in_syscall && access != mm::Access::Execute && (address & (mm::kPageSize - 1)) == 0) {
-        // A CPU fill names only the page: the instruction's operand gives the byte.
-        std::uint8_t bytes[15];
+    if (e.rip) {
+        std::uint8_t bytes[emu::DecodeCache::kMaxBytes];
         const std::size_t n = p.mm().peek(e.rip, bytes, sizeof(bytes));
-        e.address = emu::faulting_data_address(bytes, n, m_cpu->address_registers(), address).value_or(address);
-    } else if (current_task && !m_in_syscall && access == mm::Access::Execute &&
-               mm::page_round_down(e.rip) == address) {
-        e.address = e.rip;
+        const emu::DecodeCache::Entry& insn = m_decode_cache.lookup(e.rip, bytes, n);
+        e.instruction = insn.text;
+        if (current_task && !m_in_syscall && access != mm::Access::Execute &&
+            (address & (mm::kPageSize - 1)) == 0) {
+            // A CPU fill names only the page: the instruction's operand gives the byte.
+            const emu::AddressRegisters regs = m_cpu->address_registers(emu::registers_needed(insn.operands));
+            e.address = emu::faulting_data_address(insn.operands, regs, address).value_or(address);
+        }
     }
+    if (current_task && !m_in_syscall && access == mm::Access::Execute && mm::page_round_down(e.rip) == address)
+        e.address = e.rip;
     e.page = mm::page_round_down(e.address);
     e.access = access_word(access);
     e.kind = kind;
@@ -116,6 +105,64 @@ void Kernel::on_fault(const mm::FaultRecord& r) {
         return;
     const char* kind = r.stack_growth ? "stack-growth" : trace::fault_kind_name(r.kind);
     log_fault(*p, t, r.address, r.access, kind, r.major, r.vma, static_cast<std::int64_t>(mm::pfn_index(r.frame)));
+}
+
+void Kernel::on_unmap(const mm::UnmapRecord& r) {
+    if (!m_fault_log)
+        return;
+    proc::Process* p = nullptr;
+    for (auto& [pid, q] : m_processes)
+        if (!q->exited() && q->mm_ptr().get() == r.mm)
+            p = q.get();
+    if (!p)
+        return;
+    trace::FaultEvent e;
+    e.seq = ++m_fault_seq;
+    e.time_ns = m_clock.elapsed_ns();
+    e.pid = p->pid();
+    e.tid = p->pid();
+    e.comm = p->comm();
+    e.address = r.address;
+    e.page = r.address;
+    e.access = "none";
+    switch (r.kind) {
+    case mm::UnmapKind::PageOut: e.kind = "page-out"; break;
+    case mm::UnmapKind::Drop: e.kind = "drop"; break;
+    case mm::UnmapKind::WriteBack: e.kind = "write-back"; break;
+    }
+    e.by_kernel = true;
+    std::string perms, name;
+    if (r.vma) {
+        e.has_vma = true;
+        e.vma_start = r.vma->start;
+        e.vma_end = r.vma->end;
+        perms = perms_of(*r.vma);
+        name = fs::procfs::vma_name(p->mm(), *r.vma);
+        e.vma_perms = perms;
+        e.vma_name = name;
+    }
+    e.frame = static_cast<std::int64_t>(mm::pfn_index(r.frame));
+    e.policy = m_config.policy.empty() ? std::string_view("clock") : std::string_view(m_config.policy);
+    e.swap_slot = r.swap_slot;
+    m_fault_log->record(e);
+}
+
+void Kernel::log_oom_kill(proc::Process& victim) {
+    if (!m_fault_log || !victim.mm_ptr())
+        return;
+    trace::FaultEvent e;
+    e.seq = ++m_fault_seq;
+    e.time_ns = m_clock.elapsed_ns();
+    e.pid = victim.pid();
+    e.tid = victim.pid();
+    e.comm = victim.comm();
+    e.access = "none";
+    e.kind = "oom-kill";
+    e.by_kernel = true;
+    e.victim_pid = victim.pid();
+    e.victim_comm = victim.comm();
+    e.victim_pages = victim.mm().resident_pages() + victim.mm().swap_pages();
+    m_fault_log->record(e);
 }
 
 void Kernel::sample_access() {
@@ -154,10 +201,13 @@ void Kernel::record_exit(proc::Process& p) {
     m_finished.push_back(std::move(s));
 }
 
-void Kernel::print_stats() {
+void Kernel::print_stats(const mm::MemoryInUse& left) {
     if (!m_config.stats)
         return;
     std::fputs(trace::format_stats_table(m_finished).c_str(), stderr);
+    print_pressure_stats();
+    print_memcg_stats();
+    std::fputs(trace::format_memory_at_exit(left).c_str(), stderr);
 }
 
 }  // namespace os

@@ -105,6 +105,8 @@ KResult<int> Kernel::clone(const CloneRequest& req) {
     } else {
         std::shared_ptr<mm::AddressSpace> mm =
             (flags & kCloneVm) ? pp.mm_ptr() : std::shared_ptr<mm::AddressSpace>(pp.mm().fork(this));
+        if (!mm)
+            return err(Errno::enomem);  // no frames for the child's page tables (nothing leaked)
         std::shared_ptr<fs::FileTable> files =
             (flags & kCloneFiles) ? pp.files_ptr() : std::make_shared<fs::FileTable>(pp.files());
         const int ppid = (flags & kCloneParent) ? pp.ppid() : pp.pid();
@@ -126,6 +128,8 @@ KResult<int> Kernel::clone(const CloneRequest& req) {
                     a = linux_abi::KernelSigaction{};
         cp.set_executable(pp.exe_path());
         cp.set_comm(pp.comm());
+        cp.memcg = pp.memcg;
+        memcg_place(cp, true);
         cp.creds = pp.creds;
         cp.rlimits = pp.rlimits;
         cp.pgid = pp.pgid;
@@ -183,6 +187,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     proc::ExecRequest req;
     req.path = r.path;
     req.dirfd = p.cwd_fd();
+    req.root = m_root.get();
     req.fd = r.fd;
     // /proc/self/exe names the running program (the host's would be faultline).
     fs::HostFd exe;
@@ -249,6 +254,7 @@ KResult<void> Kernel::execve(const ExecveRequest& r) {
     p.did_exec = true;
     p.set_executable(image->absolute_path);
     p.set_comm(image->comm);
+    memcg_place(p, false);
     emu::UserState regs;
     regs.rip = image->entry;
     regs.rsp = image->stack_pointer;

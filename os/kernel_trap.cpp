@@ -184,29 +184,48 @@ void Kernel::handle_exception(unsigned vector) {
 }
 
 void Kernel::oom_kill(std::uint64_t addr, mm::Access access) {
+    if (const auto group = m_memcgs.take_oom()) {
+        memcg_oom_kill(*group, addr, access);
+        return;
+    }
     // Linux's out_of_memory(): the process whose death frees the most (resident + swap +
     // page tables) dies; if it is not the one that faulted, that one runs the instruction
     // again.
-    std::vector<mm::OomCandidate> candidates;
-    std::vector<proc::Process*> owners;
-    for (auto& [pid, p] : m_processes) {
-        if (p->exited() || !p->mm_ptr())
-            continue;
-        candidates.push_back(mm::OomCandidate{&p->mm(), 0, false});
-        owners.push_back(p.get());
-    }
-    const auto chosen = mm::select_bad_process(candidates, mm::oom_total_pages(m_pmem));
-    proc::Process* victim = chosen ? owners[*chosen] : &current();
-    const mm::AddressSpace& vm = victim->mm();
-    spdlog::error("out of memory: no free frame for {} at {:#x} (--ram {} MiB, swap {} MiB); OOM killer: pid {} "
-                  "({}), {} pages resident, {} swapped",
-                  mm::access_name(access), addr, m_config.ram_bytes >> 20, m_config.swap_bytes >> 20, victim->pid(),
-                  victim->comm(), vm.resident_pages(), vm.swap_pages());
+    proc::Process* victim = oom_victim({});
+    if (!victim)
+        victim = &current();
+    spdlog::error("out of memory: no free frame for {} at {:#x} (--ram {} MiB{}, swap {} MiB); OOM killer: {}",
+                  mm::access_name(access), addr, m_config.ram_bytes >> 20,
+                  m_pmem.online_frame_count() < m_pmem.frame_count()
+                      ? fmt::format(", {} MiB of it online", m_pmem.online_frame_count() >> (20 - mm::kPageShift))
+                      : std::string(),
+                  m_config.swap_bytes >> 20, describe_oom_victim(*victim));
+    ++m_oom_kills;
+    log_oom_kill(*victim);
     if (victim == &current()) {
         kill_current(kSigKill, "(out of memory)");
         return;
     }
     group_exit(*victim, proc::ExitState{0, kSigKill});
+}
+
+proc::Process* Kernel::oom_victim(const std::function<bool(const proc::Process&)>& eligible) {
+    std::vector<mm::OomCandidate> candidates;
+    std::vector<proc::Process*> owners;
+    for (auto& [pid, p] : m_processes) {
+        if (p->exited() || !p->mm_ptr() || (eligible && !eligible(*p)))
+            continue;
+        candidates.push_back(mm::OomCandidate{&p->mm(), 0, false});
+        owners.push_back(p.get());
+    }
+    const auto chosen = mm::select_bad_process(candidates, mm::oom_total_pages(m_pmem));
+    return chosen ? owners[*chosen] : nullptr;
+}
+
+std::string Kernel::describe_oom_victim(const proc::Process& victim) const {
+    const mm::AddressSpace& vm = victim.mm();
+    return fmt::format("pid {} ({}), {} pages resident, {} swapped", victim.pid(), victim.comm(), vm.resident_pages(),
+                       vm.swap_pages());
 }
 
 std::string Kernel::describe_rip() {

@@ -10,7 +10,7 @@ namespace syscalls {
 Dispatcher::Dispatcher() {
     for (auto family : {mm_syscalls(), proc_syscalls(), process_syscalls(), futex_syscalls(), poll_syscalls(),
                         fs_io_syscalls(), fs_fd_syscalls(), fs_path_syscalls(), fs_statfs_syscalls(),
-                        fs_xattr_syscalls(), signal_syscalls(), time_syscalls(), misc_syscalls()}) {
+                        fs_xattr_syscalls(), fs_attr_syscalls(), signal_syscalls(), time_syscalls(), misc_syscalls()}) {
         for (const SyscallDef& def : family) {
             if (def.nr >= kTableSize || m_table[def.nr])
                 throw std::logic_error("syscall table: bad or duplicate entry " + std::to_string(def.nr));

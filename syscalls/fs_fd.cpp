@@ -27,6 +27,8 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
     std::string path = TRY(path_arg(c, path_addr));
     if (path.empty())
         return err(Errno::enoent);
+    const std::uint32_t create_mode = mode & ~c.proc.umask() & 07777;
+    os::fs::HostFd opened;
     if (is_proc_path(path)) {
         const auto view = proc_view(c);
         auto resolved = TRY(os::fs::procfs::resolve(view, path, !(flags & O_NOFOLLOW)));
@@ -37,12 +39,22 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
                 return err(proc_file->error());
             return TRY(c.proc.files().install(std::move(**proc_file), 0, (flags & O_CLOEXEC) != 0));
         }
-        path = std::move(resolved.host_path);
+        opened = TRY(open_resolved(c, dirfd, resolved, flags, create_mode));
+    } else {
+        opened = TRY(open_path(c, dirfd, path, flags, create_mode));
     }
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    const int fd = ::openat(host_dir, path.c_str(), flags | O_CLOEXEC, mode & ~c.proc.umask() & 07777);
-    if (fd < 0)
-        return err(host_errno());
+    // The description owns the host descriptor from here on.
+    const int fd = opened.release();
+    if (flags & O_TRUNC) {
+        // The host truncated the file: its cached pages follow (do_truncate() in Linux's
+        // open path), or a later mapping would show bytes from before.
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+            if (auto cached = c.kernel.page_cache().find({static_cast<std::uint64_t>(st.st_dev),
+                                                          static_cast<std::uint64_t>(st.st_ino)}))
+                cached->truncate(0);
+        }
+    }
     auto file = std::make_shared<os::fs::HostFileDescription>(fd, path, c.kernel.page_cache());
     return TRY(c.proc.files().install(std::move(file), 0, (flags & O_CLOEXEC) != 0));
 }
@@ -72,23 +84,6 @@ SysResult sys_fstat(Context& c, const Args& a) {
     return put_stat(c, a[1], TRY(f->stat()));
 }
 
-// stat of a /proc path: the answer for files procfs makes or descriptors without a host
-// path; otherwise nullopt, with `path` rewritten to what the host should look up.
-KResult<std::optional<linux_abi::Stat>> proc_stat(Context& c, std::string& path, bool follow) {
-    using Kind = os::fs::procfs::Resolved::Kind;
-    const auto view = proc_view(c);
-    auto resolved = TRY(os::fs::procfs::resolve(view, path, follow));
-    switch (resolved.kind) {
-    case Kind::Generated:
-        return os::fs::procfs::entry_stat(view, resolved.entry);
-    case Kind::Descriptor:
-        return TRY(resolved.file->stat());
-    case Kind::Host:
-        break;
-    }
-    path = std::move(resolved.host_path);
-    return std::nullopt;
-}
 
 SysResult stat_at(Context& c, int dirfd, std::uint64_t path_addr, std::uint64_t buf, int flags) {
     if (flags & ~(linux_abi::kAtSymlinkNofollow | linux_abi::kAtEmptyPath | kAtNoAutomount))
@@ -102,15 +97,11 @@ SysResult stat_at(Context& c, int dirfd, std::uint64_t path_addr, std::uint64_t 
             return put_stat(c, buf, TRY(f->stat()));
         }
     }
-    if (is_proc_path(path)) {
-        const auto st = TRY(proc_stat(c, path, !(flags & linux_abi::kAtSymlinkNofollow)));
-        if (st)
-            return put_stat(c, buf, *st);
-    }
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
+    const Looked found = TRY(look_up(c, dirfd, path.empty() ? "." : path, !(flags & linux_abi::kAtSymlinkNofollow)));
+    if (found.made)
+        return put_stat(c, buf, *found.made);
     struct stat st {};
-    const char* lookup = path.empty() ? "." : path.c_str();
-    if (::fstatat(host_dir, lookup, &st, flags & linux_abi::kAtSymlinkNofollow) != 0)
+    if (::fstatat(found.fd.get(), "", &st, AT_EMPTY_PATH) != 0)
         return err(host_errno());
     return put_stat(c, buf, os::fs::to_guest_stat(st));
 }
@@ -125,17 +116,28 @@ SysResult sys_lstat(Context& c, const Args& a) {
 SysResult sys_statx(Context& c, const Args& a) {
     const int dirfd = a.fd(0);
     const int flags = a.i32(2);
+    constexpr int kAtStatxSyncType = 0x6000;
+    constexpr std::uint32_t kStatxReserved = 0x80000000u;
+    if ((flags & ~(linux_abi::kAtSymlinkNofollow | linux_abi::kAtEmptyPath | kAtNoAutomount | kAtStatxSyncType)) ||
+        (flags & kAtStatxSyncType) == kAtStatxSyncType || (a.u32(3) & kStatxReserved))
+        return err(Errno::einval);
     std::string path = TRY(path_arg(c, a[1]));
     std::byte buf[256] = {};
     std::optional<linux_abi::Stat> made;  // a file without a host descriptor behind it
     int host_fd = -1;                     // AT_EMPTY_PATH on a host file
-    if (is_proc_path(path))
-        made = TRY(proc_stat(c, path, !(flags & linux_abi::kAtSymlinkNofollow)));
+    os::fs::HostFd found;                 // the file a path names
     if (path.empty() && (flags & linux_abi::kAtEmptyPath) && dirfd != linux_abi::kAtFdcwd) {
         auto f = TRY(file_of(c, dirfd));
         host_fd = f->host_fd();
         if (host_fd < 0)
             made = TRY(f->stat());
+    } else {
+        if (path.empty() && !(flags & linux_abi::kAtEmptyPath))
+            return err(Errno::enoent);
+        Looked looked = TRY(look_up(c, dirfd, path.empty() ? "." : path, !(flags & linux_abi::kAtSymlinkNofollow)));
+        made = looked.made;
+        found = std::move(looked.fd);
+        host_fd = found.get();
     }
     if (made) {
         const linux_abi::Stat& st = *made;
@@ -159,15 +161,7 @@ SysResult sys_statx(Context& c, const Args& a) {
         TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));
         return 0;
     }
-    if (host_fd >= 0) {
-        long r = ::syscall(SYS_statx, host_fd, "", flags, a.u32(3), buf);
-        if (r < 0)
-            return err(host_errno());
-        TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));
-        return 0;
-    }
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    long r = ::syscall(SYS_statx, host_dir, path.c_str(), flags, a.u32(3), buf);
+    long r = ::syscall(SYS_statx, host_fd, "", AT_EMPTY_PATH | (flags & kAtStatxSyncType), a.u32(3), buf);
     if (r < 0)
         return err(host_errno());
     TRY_VOID(c.mm.copy_to_user(a[4], buf, sizeof(buf)));

@@ -1,5 +1,8 @@
 // Paths: access, readlink, getcwd/chdir/fchdir, mkdir, rmdir, unlink, rename, truncate,
-// symlink, link, chmod. Relative paths resolve against the process's working directory.
+// symlink, link, chmod. Relative paths resolve against the process's working directory;
+// every path goes through the guest's root (os/fs/root.h): calls that look a file up get
+// a descriptor of it and act on that, calls that make, remove or rename a name act on its
+// last component in the directory the root resolved.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,10 +40,23 @@ SysResult readlink_common(Context& c, int dirfd, std::uint64_t path_addr, std::u
         proc_link = os::fs::procfs::readlink(proc_view(c), path);
     if (proc_link) {
         target = TRY(std::move(*proc_link));
-    } else {
+    } else if (path.empty()) {
+        // The symlink dirfd itself names (an O_PATH | O_NOFOLLOW descriptor), else ENOENT.
+        if (dirfd == linux_abi::kAtFdcwd)
+            return err(Errno::enoent);
         const int host_dir = TRY(host_dirfd(c, dirfd, path));
         char tmp[kPathMax];
-        ssize_t n = ::readlinkat(host_dir, path.c_str(), tmp, sizeof(tmp));
+        ssize_t n = ::readlinkat(host_dir, "", tmp, sizeof(tmp));
+        if (n < 0)
+            return err(host_errno());
+        target.assign(tmp, static_cast<std::size_t>(n));
+    } else {
+        const Looked found = TRY(look_up(c, dirfd, path, false));
+        struct stat st {};
+        if (found.made || ::fstatat(found.fd.get(), "", &st, AT_EMPTY_PATH) != 0 || !S_ISLNK(st.st_mode))
+            return err(Errno::einval);
+        char tmp[kPathMax];
+        ssize_t n = ::readlinkat(found.fd.get(), "", tmp, sizeof(tmp));
         if (n < 0)
             return err(host_errno());
         target.assign(tmp, static_cast<std::size_t>(n));
@@ -63,8 +79,25 @@ SysResult access_common(Context& c, int dirfd, std::uint64_t path_addr, int mode
     if (flags & ~(kAtEaccess | linux_abi::kAtSymlinkNofollow | linux_abi::kAtEmptyPath))
         return err(Errno::einval);
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    return host_result(::faccessat(host_dir, path.c_str(), mode, flags));
+    if (path.empty()) {
+        if (!(flags & linux_abi::kAtEmptyPath))
+            return err(Errno::enoent);
+        const int host_dir = TRY(host_dirfd(c, dirfd, path));
+        return host_result(::faccessat(host_dir, "", mode, flags));
+    }
+    const Looked found = TRY(look_up(c, dirfd, path, !(flags & linux_abi::kAtSymlinkNofollow)));
+    if (found.made) {
+        // A file /proc generates: its mode bits decide, as generic_permission() would.
+        const bool root_user = c.proc.creds.euid == 0;
+        if ((mode & W_OK) && !(found.made->st_mode & 0200) && !root_user)
+            return err(Errno::eacces);
+        if ((mode & X_OK) && !(found.made->st_mode & 0111))
+            return err(Errno::eacces);
+        return 0;
+    }
+    if (mode & W_OK)
+        TRY_VOID(root_of(c).check_write(found.fd.get()));
+    return host_result(::faccessat(found.fd.get(), "", mode, AT_EMPTY_PATH | (flags & kAtEaccess)));
 }
 
 SysResult sys_access(Context& c, const Args& a) { return access_common(c, linux_abi::kAtFdcwd, a[0], a.i32(1), 0); }
@@ -76,24 +109,24 @@ SysResult sys_getcwd(Context& c, const Args& a) {
     if (::fstat(c.proc.cwd_fd(), &st) == 0 && st.st_nlink == 0)
         return err(Errno::enoent);  // the working directory was removed
     char buf[kPathMax];
-    const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(c.proc.cwd_fd())).c_str(), buf, sizeof(buf) - 1);
+    const ssize_t n = ::readlink(host_fd_path(c.proc.cwd_fd()).c_str(), buf, sizeof(buf) - 1);
     if (n < 0)
         return err(host_errno());
-    const std::uint64_t len = static_cast<std::uint64_t>(n) + 1;
-    buf[n] = '\0';
+    const std::string host(buf, static_cast<std::size_t>(n));
+    const os::fs::Root& root = root_of(c);
+    // A working directory outside the root (moved there by the host) is "(unreachable)",
+    // as Linux's getcwd says.
+    const std::string cwd = root.contains(host) ? root.guest_path(host) : "(unreachable)" + host;
+    const std::uint64_t len = cwd.size() + 1;
     if (a[1] < len)
         return err(Errno::erange);
-    TRY_VOID(c.mm.copy_to_user(a[0], buf, len));
+    TRY_VOID(c.mm.copy_to_user(a[0], cwd.c_str(), len));
     return static_cast<std::int64_t>(len);
 }
 
-SysResult change_dir(Context& c, int host_dir, const char* path) {
-    const int fd = ::openat(host_dir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return err(host_errno());
-    os::fs::HostFd dir(fd);
-    // Like Linux, chdir needs search (execute) permission on the directory.
-    if (::faccessat(fd, ".", X_OK, 0) != 0)
+// The new working directory: like Linux, chdir needs search (execute) permission on it.
+SysResult change_dir(Context& c, os::fs::HostFd dir) {
+    if (::faccessat(dir.get(), "", X_OK, AT_EMPTY_PATH) != 0)
         return err(host_errno());
     c.proc.set_cwd(std::move(dir));
     return 0;
@@ -101,22 +134,25 @@ SysResult change_dir(Context& c, int host_dir, const char* path) {
 
 SysResult sys_chdir(Context& c, const Args& a) {
     std::string path = TRY(path_arg(c, a[0]));
-    if (path.empty())
-        return err(Errno::enoent);
-    return change_dir(c, c.proc.cwd_fd(), path.c_str());
+    return change_dir(c, TRY(open_path(c, linux_abi::kAtFdcwd, path, O_PATH | O_DIRECTORY)));
 }
 
 SysResult sys_fchdir(Context& c, const Args& a) {
     auto f = TRY(file_of(c, a.fd(0)));
     if (f->host_fd() < 0)
         return err(Errno::enotdir);
-    return change_dir(c, f->host_fd(), ".");
+    // The guest's own descriptor: no lookup, nothing to confine.
+    os::fs::HostFd dir(::openat(f->host_fd(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid())
+        return err(host_errno());
+    return change_dir(c, std::move(dir));
 }
 
 SysResult mkdir_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode) {
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    return host_result(::mkdirat(host_dir, path.c_str(), mode & ~c.proc.umask() & 07777));
+    const auto parent = TRY(parent_of(c, dirfd, path));
+    TRY_VOID(root_of(c).check_create(parent));
+    return host_result(::mkdirat(parent.dir, parent.name.c_str(), mode & ~c.proc.umask() & 07777));
 }
 
 SysResult sys_mkdir(Context& c, const Args& a) { return mkdir_common(c, linux_abi::kAtFdcwd, a[0], a.u32(1)); }
@@ -126,8 +162,9 @@ SysResult unlink_common(Context& c, int dirfd, std::uint64_t path_addr, int flag
     if (flags & ~kAtRemoveDir)
         return err(Errno::einval);
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    return host_result(::unlinkat(host_dir, path.c_str(), flags));
+    const auto parent = TRY(parent_of(c, dirfd, path));
+    TRY_VOID(root_of(c).check_namespace_change());
+    return host_result(::unlinkat(parent.dir, parent.name.c_str(), flags));
 }
 
 SysResult sys_unlink(Context& c, const Args& a) { return unlink_common(c, linux_abi::kAtFdcwd, a[0], 0); }
@@ -138,9 +175,11 @@ SysResult rename_common(Context& c, int olddir, std::uint64_t oldpath, int newdi
                         unsigned flags) {
     std::string from = TRY(path_arg(c, oldpath));
     std::string to = TRY(path_arg(c, newpath));
-    const int host_old = TRY(host_dirfd(c, olddir, from));
-    const int host_new = TRY(host_dirfd(c, newdir, to));
-    long r = ::syscall(SYS_renameat2, host_old, from.c_str(), host_new, to.c_str(), flags);
+    const auto old_parent = TRY(parent_of(c, olddir, from));
+    const auto new_parent = TRY(parent_of(c, newdir, to));
+    TRY_VOID(root_of(c).check_namespace_change());
+    long r = ::syscall(SYS_renameat2, old_parent.dir, old_parent.name.c_str(), new_parent.dir, new_parent.name.c_str(),
+                       flags);
     return r < 0 ? SysResult(err(host_errno())) : SysResult(0);
 }
 
@@ -157,10 +196,8 @@ SysResult sys_truncate(Context& c, const Args& a) {
     std::string path = TRY(path_arg(c, a[0]));
     if (static_cast<std::int64_t>(a[1]) < 0)
         return err(Errno::einval);
-    const int fd = ::openat(c.proc.cwd_fd(), path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err(host_errno());
-    os::fs::HostFd owned(fd);
+    const os::fs::HostFd owned = TRY(open_path(c, linux_abi::kAtFdcwd, path, O_WRONLY));
+    const int fd = owned.get();
     if (::ftruncate(fd, static_cast<off_t>(a[1])) != 0)
         return err(host_errno());
     struct stat st {};
@@ -175,8 +212,9 @@ SysResult sys_truncate(Context& c, const Args& a) {
 SysResult symlink_common(Context& c, std::uint64_t target_addr, int dirfd, std::uint64_t path_addr) {
     std::string target = TRY(path_arg(c, target_addr));
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
-    return host_result(::symlinkat(target.c_str(), host_dir, path.c_str()));
+    const auto parent = TRY(parent_of(c, dirfd, path));
+    TRY_VOID(root_of(c).check_create(parent));
+    return host_result(::symlinkat(target.c_str(), parent.dir, parent.name.c_str()));
 }
 
 SysResult sys_symlink(Context& c, const Args& a) { return symlink_common(c, a[0], linux_abi::kAtFdcwd, a[1]); }
@@ -187,9 +225,26 @@ SysResult link_common(Context& c, int olddir, std::uint64_t oldpath, int newdir,
         return err(Errno::einval);
     std::string from = TRY(path_arg(c, oldpath));
     std::string to = TRY(path_arg(c, newpath));
-    const int host_old = TRY(host_dirfd(c, olddir, from));
-    const int host_new = TRY(host_dirfd(c, newdir, to));
-    return host_result(::linkat(host_old, from.c_str(), host_new, to.c_str(), flags));
+    // The existing file: a descriptor the guest holds (AT_EMPTY_PATH), the file a followed
+    // path leads to (linked through its descriptor), or a name in its directory.
+    os::fs::HostFd old_file;
+    KResult<os::fs::Root::Parent> old_parent = os::fs::Root::Parent{};
+    if (from.empty() && (flags & linux_abi::kAtEmptyPath)) {
+        old_parent->dir = TRY(host_dirfd(c, olddir, from));
+    } else if (flags & kAtSymlinkFollow) {
+        old_file = TRY(lookup_path(c, olddir, from, true));
+    } else {
+        old_parent = parent_of(c, olddir, from);
+        if (!old_parent)
+            return err(old_parent.error());
+    }
+    const auto new_parent = TRY(parent_of(c, newdir, to));
+    TRY_VOID(root_of(c).check_create(new_parent));
+    if (old_file.valid())
+        return host_result(::linkat(AT_FDCWD, host_fd_path(old_file.get()).c_str(), new_parent.dir,
+                                    new_parent.name.c_str(), AT_SYMLINK_FOLLOW));
+    return host_result(::linkat(old_parent->dir, old_parent->name.c_str(), new_parent.dir, new_parent.name.c_str(),
+                                flags & linux_abi::kAtEmptyPath));
 }
 
 SysResult sys_link(Context& c, const Args& a) {
@@ -197,33 +252,39 @@ SysResult sys_link(Context& c, const Args& a) {
 }
 SysResult sys_linkat(Context& c, const Args& a) { return link_common(c, a.fd(0), a[1], a.fd(2), a[3], a.i32(4)); }
 
-SysResult sys_chmod(Context& c, const Args& a) {
-    std::string path = TRY(path_arg(c, a[0]));
-    return host_result(::fchmodat(c.proc.cwd_fd(), path.c_str(), a.u32(1) & 07777, 0));
+SysResult chmod_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode) {
+    std::string path = TRY(path_arg(c, path_addr));
+    const os::fs::HostFd file = TRY(lookup_path(c, dirfd, path, true));
+    TRY_VOID(root_of(c).check_namespace_change());
+    return host_result(::fchmodat(AT_FDCWD, host_fd_path(file.get()).c_str(), mode & 07777, 0));
 }
 
-SysResult sys_fchmodat(Context& c, const Args& a) {
-    std::string path = TRY(path_arg(c, a[1]));
-    const int host_dir = TRY(host_dirfd(c, a.fd(0), path));
-    return host_result(::fchmodat(host_dir, path.c_str(), a.u32(2) & 07777, 0));
-}
+SysResult sys_chmod(Context& c, const Args& a) { return chmod_common(c, linux_abi::kAtFdcwd, a[0], a.u32(1)); }
+SysResult sys_fchmodat(Context& c, const Args& a) { return chmod_common(c, a.fd(0), a[1], a.u32(2)); }
 
 SysResult sys_fchmod(Context& c, const Args& a) {
     auto f = TRY(file_of(c, a.fd(0)));
     if (f->host_fd() < 0)
         return err(Errno::ebadf);
+    TRY_VOID(root_of(c).check_namespace_change());
     return host_result(::fchmod(f->host_fd(), a.u32(1) & 07777));
 }
 
 // mknod: FIFOs, regular files and (where the host user may) device nodes.
 SysResult mknod_common(Context& c, int dirfd, std::uint64_t path_addr, std::uint32_t mode, std::uint64_t dev) {
     std::string path = TRY(path_arg(c, path_addr));
-    const int host_dir = TRY(host_dirfd(c, dirfd, path));
     const std::uint32_t type = mode & S_IFMT;
     if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
         return err(Errno::einval);
+    const auto parent = TRY(parent_of(c, dirfd, path));
+    TRY_VOID(root_of(c).check_create(parent));
+    // A confined guest makes no device nodes, as in a container without CAP_MKNOD: one for
+    // the host's disk would reach everything outside the root.
+    if (root_of(c).confined() && (type == S_IFCHR || type == S_IFBLK))
+        return err(Errno::eperm);
     const std::uint32_t perms = mode & 07777 & ~static_cast<std::uint32_t>(c.proc.umask());
-    return host_result(::mknodat(host_dir, path.c_str(), (type ? type : S_IFREG) | perms, static_cast<dev_t>(dev)));
+    return host_result(
+        ::mknodat(parent.dir, parent.name.c_str(), (type ? type : S_IFREG) | perms, static_cast<dev_t>(dev)));
 }
 
 SysResult sys_mknod(Context& c, const Args& a) { return mknod_common(c, linux_abi::kAtFdcwd, a[0], a.u32(1), a.u32(2)); }

@@ -44,6 +44,14 @@ linux_abi::Statfs pipefs(const linux_abi::Stat& st) {
     return g;
 }
 
+// --read-only shows as a read-only mount (ST_RDONLY), as statvfs reports it.
+linux_abi::Statfs read_only(Context& c, linux_abi::Statfs s) {
+    constexpr std::int64_t kStRdonly = 1;
+    if (root_of(c).read_only())
+        s.f_flags |= kStRdonly;
+    return s;
+}
+
 SysResult put_statfs(Context& c, std::uint64_t addr, const linux_abi::Statfs& s) {
     TRY_VOID(c.mm.copy_to_user(addr, &s, sizeof s));
     return 0;
@@ -51,12 +59,16 @@ SysResult put_statfs(Context& c, std::uint64_t addr, const linux_abi::Statfs& s)
 
 SysResult sys_statfs(Context& c, const Args& a) {
     const std::string path = TRY(path_arg(c, a[0]));
-    if (path.empty())
-        return err(Errno::enoent);
+    const Looked found = TRY(look_up(c, linux_abi::kAtFdcwd, path, true));
     struct statfs s {};
-    if (::statfs(host_path_from_cwd(c, path).c_str(), &s) != 0)
+    if (found.made) {
+        if (::statfs("/proc", &s) != 0)  // a file procfs generates
+            return err(host_errno());
+        return put_statfs(c, a[1], to_guest(s));
+    }
+    if (::fstatfs(found.fd.get(), &s) != 0)
         return err(host_errno());
-    return put_statfs(c, a[1], to_guest(s));
+    return put_statfs(c, a[1], read_only(c, to_guest(s)));
 }
 
 SysResult sys_fstatfs(Context& c, const Args& a) {
@@ -65,7 +77,7 @@ SysResult sys_fstatfs(Context& c, const Args& a) {
     if (file->host_fd() >= 0) {
         if (::fstatfs(file->host_fd(), &s) != 0)
             return err(host_errno());
-        return put_statfs(c, a[1], to_guest(s));
+        return put_statfs(c, a[1], read_only(c, to_guest(s)));
     }
     const linux_abi::Stat st = TRY(file->stat());
     if (S_ISFIFO(st.st_mode))

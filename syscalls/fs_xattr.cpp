@@ -2,6 +2,8 @@
 // flistxattr. The guest's files are the host's, so are their attributes; a pipe or a file
 // /proc generates has none (EOPNOTSUPP, an empty list). Setting and removing them is not
 // implemented.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 
 #include <vector>
@@ -41,24 +43,47 @@ SysResult read_attr(Context& c, std::uint64_t buf, std::uint64_t size, HostCall 
     return n;
 }
 
+// A host path for the file the guest's `path` names, looked up through the root: the
+// file's descriptor, or for a symlink not followed, its name in its directory's.
+struct AttrTarget {
+    os::fs::HostFd file;
+    os::fs::Root::Parent parent;
+    std::string host;
+    bool symlink = false;
+};
+
+KResult<AttrTarget> attr_target(Context& c, std::uint64_t path_addr, bool follow) {
+    const std::string path = TRY(path_arg(c, path_addr));
+    AttrTarget t;
+    Looked found = TRY(look_up(c, linux_abi::kAtFdcwd, path, follow));
+    if (found.made)
+        return err(Errno::eopnotsupp);  // a file /proc generates has no attributes
+    struct stat st {};
+    if (::fstatat(found.fd.get(), "", &st, AT_EMPTY_PATH) != 0)
+        return err(host_errno());
+    if (S_ISLNK(st.st_mode)) {
+        t.parent = TRY(parent_of(c, linux_abi::kAtFdcwd, path));
+        t.host = host_fd_path(t.parent.dir) + "/" + t.parent.name;
+        t.symlink = true;
+        return t;
+    }
+    t.file = std::move(found.fd);
+    t.host = host_fd_path(t.file.get());
+    return t;
+}
+
 SysResult path_getxattr(Context& c, const Args& a, bool follow) {
     const std::string name = TRY(xattr_name(c, a[1]));
-    const std::string path = TRY(path_arg(c, a[0]));
-    if (path.empty())
-        return err(Errno::enoent);
-    const std::string host = host_path_from_cwd(c, path);
+    const AttrTarget t = TRY(attr_target(c, a[0], follow));
     return read_attr(c, a[2], a[3], [&](char* v, std::size_t n) {
-        return follow ? ::getxattr(host.c_str(), name.c_str(), v, n) : ::lgetxattr(host.c_str(), name.c_str(), v, n);
+        return t.symlink ? ::lgetxattr(t.host.c_str(), name.c_str(), v, n) : ::getxattr(t.host.c_str(), name.c_str(), v, n);
     });
 }
 
 SysResult path_listxattr(Context& c, const Args& a, bool follow) {
-    const std::string path = TRY(path_arg(c, a[0]));
-    if (path.empty())
-        return err(Errno::enoent);
-    const std::string host = host_path_from_cwd(c, path);
+    const AttrTarget t = TRY(attr_target(c, a[0], follow));
     return read_attr(c, a[1], a[2], [&](char* v, std::size_t n) {
-        return follow ? ::listxattr(host.c_str(), v, n) : ::llistxattr(host.c_str(), v, n);
+        return t.symlink ? ::llistxattr(t.host.c_str(), v, n) : ::listxattr(t.host.c_str(), v, n);
     });
 }
 

@@ -65,7 +65,7 @@ static_assert(sizeof(GuestSysinfo) == 112);
 SysResult sys_sysinfo(Context& c, const Args& a) {
     const auto& pm = c.kernel.physical_memory();
     GuestSysinfo s{};
-    s.totalram = pm.frame_count() * os::mm::kPageSize;
+    s.totalram = pm.online_frame_count() * os::mm::kPageSize;
     s.freeram = pm.free_frame_count() * os::mm::kPageSize;
     const os::mm::SwapTotals swap = os::mm::swap_totals(pm);
     s.totalswap = swap.total_pages * os::mm::kPageSize;

@@ -60,5 +60,6 @@ std::span<const SyscallDef> time_syscalls();
 std::span<const SyscallDef> misc_syscalls();
 std::span<const SyscallDef> fs_statfs_syscalls();
 std::span<const SyscallDef> fs_xattr_syscalls();
+std::span<const SyscallDef> fs_attr_syscalls();
 
 }  // namespace syscalls

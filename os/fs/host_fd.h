@@ -28,6 +28,8 @@ public:
     HostFd& operator=(const HostFd&) = delete;
 
     int get() const { return m_fd; }
+    // Gives the descriptor up to a new owner.
+    int release() { return std::exchange(m_fd, -1); }
     bool valid() const { return m_fd >= 0; }
 
 private:

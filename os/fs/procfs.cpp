@@ -1,6 +1,7 @@
 // /proc: the generated files' open file description (ProcFile), the path lookup, the
 // process's links (exe, cwd, fd/N), and the two small per-process files (cmdline, comm).
 #include "os/fs/procfs.h"
+#include "os/fs/root.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -196,9 +197,9 @@ std::string generate(const View& view, const std::string& entry) {
     if (entry == kMeminfo)
         return meminfo(view.pmem, view.cache, view.address_spaces);
     if (entry == "maps")
-        return maps(p.mm());
+        return maps(p.mm(), view.root);
     if (entry == "smaps")
-        return smaps(p.mm());
+        return smaps(p.mm(), view.root);
     if (entry == "status")
         return status(p, view.task);
     if (entry == "statm")
@@ -225,6 +226,7 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
     host.host_path = path;
     if (!is_proc_path(path))
         return host;
+    host.reach = Resolved::Reach::HostProc;
     // Components after "proc" ("." and empty ones dropped).
     std::vector<std::string_view> parts = components(path);
     parts.erase(parts.begin());
@@ -246,10 +248,15 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
     // What is not emulated is the host's view of faultline itself, not of a host process
     // that happens to have the guest's pid.
     host.host_path = "/proc/self" + join(rest);
+    host.self_entry = true;
     if (rest.empty())
         return host;
     const std::string_view entry = rest[0];
     const bool last = rest.size() == 1;
+    // faultline's own memory is not the guest's: writing it would corrupt faultline, reading
+    // it would show the host's addresses. Not emulated (yet), so not there.
+    if (entry == "mem")
+        return err(Errno::enoent);
     const std::span<const std::string_view> below(rest.begin() + 1, rest.end());
     if (entry_index(entry)) {
         if (!last)
@@ -259,22 +266,32 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
         r.entry = entry;
         return r;
     }
+    // A link that is followed leads to the guest's file; one that is not stays the host's.
+    Resolved guest;
+    guest.reach = Resolved::Reach::Guest;
     if (entry == "exe") {
         if (!last)
             return err(Errno::enotdir);
-        if (follow)
-            host.host_path = view.self.exe_path();
+        if (follow) {
+            Resolved reopen;
+            reopen.reach = Resolved::Reach::Reopen;
+            reopen.host_path = view.self.exe_path();
+            return reopen;
+        }
         return host;
     }
     if (entry == "cwd") {
-        if (follow || !last)
-            host.host_path = host_fd_path(view.self.cwd_fd()) + join(below);
-        return host;
+        if (!follow && last)
+            return host;
+        guest.at = view.self.cwd_fd();
+        guest.host_path = last ? std::string(".") : join(below).substr(1);
+        return guest;
     }
     if (entry == "root") {
-        if (follow || !last)
-            host.host_path = last ? "/" : join(below);
-        return host;
+        if (!follow && last)
+            return host;
+        guest.host_path = last ? std::string("/") : join(below);
+        return guest;
     }
     if (entry == "fd" && rest.size() >= 2) {
         const auto fd = parse_number(rest[1]);
@@ -284,8 +301,20 @@ KResult<Resolved> resolve(const View& view, const std::string& path, bool follow
         if (!file)
             return err(Errno::enoent);
         if ((*file)->host_fd() >= 0) {
-            host.host_path = host_fd_path((*file)->host_fd()) + join(below.subspan(1));
-            return host;
+            if (rest.size() > 2) {
+                guest.at = (*file)->host_fd();
+                guest.host_path = join(below.subspan(1)).substr(1);
+                return guest;
+            }
+            if (!follow) {
+                host.host_path = host_fd_path((*file)->host_fd());
+                return host;
+            }
+            Resolved reopen;
+            reopen.reach = Resolved::Reach::Reopen;
+            reopen.host_path = host_fd_path((*file)->host_fd());
+            reopen.file = *file;
+            return reopen;
         }
         if (rest.size() > 2)
             return err(Errno::enotdir);
@@ -349,10 +378,15 @@ std::optional<KResult<std::string>> readlink(const View& view, const std::string
     if (!pp->is_process)
         return std::nullopt;
     const auto& rest = pp->rest;
+    const auto as_guest = [&](KResult<std::string> host) -> KResult<std::string> {
+        if (!host || !view.root)
+            return host;
+        return view.root->guest_path(*host);
+    };
     if (rest.size() == 1 && rest[0] == "exe")
-        return Result(view.self.exe_path());
+        return as_guest(view.self.exe_path());
     if (rest.size() == 1 && rest[0] == "cwd")
-        return host_readlink(host_fd_path(view.self.cwd_fd()));
+        return as_guest(host_readlink(host_fd_path(view.self.cwd_fd())));
     if (rest.size() == 1 && rest[0] == "root")
         return Result(std::string("/"));
     if (rest.size() == 2 && rest[0] == "fd") {
@@ -363,7 +397,7 @@ std::optional<KResult<std::string>> readlink(const View& view, const std::string
         if (!file)
             return Result(err(Errno::enoent));
         if ((*file)->host_fd() >= 0)
-            return host_readlink(host_fd_path((*file)->host_fd()));
+            return as_guest(host_readlink(host_fd_path((*file)->host_fd())));
         return Result((*file)->path());  // "pipe:[inode]" for pipes
     }
     return std::nullopt;

@@ -34,6 +34,8 @@ struct Vma;
 
 namespace os::fs {
 
+class Root;
+
 // A generated /proc file (Linux's seq_file opened with single_open): the text is made when
 // the file is opened and read from then on; it is a regular file of size 0 with mode 0444,
 // as Linux reports /proc files. lseek allows SEEK_SET and SEEK_CUR only (seq_lseek).
@@ -66,13 +68,16 @@ struct View {
     std::vector<mm::AddressSpace*> address_spaces;
     // The thread that asks (its signal mask and pending signals), if any.
     const proc::Task* task = nullptr;
+    // The guest's "/" (--root): links and map names show guest paths. Null: the host's.
+    const Root* root = nullptr;
 };
 
 // --- The files' text ---
-std::string maps(mm::AddressSpace& mm);
+// File names are as `root` shows them to the guest (null: host paths).
+std::string maps(mm::AddressSpace& mm, const Root* root = nullptr);
 // The name /proc/pid/maps gives a VMA: its file's path, [heap], [stack], or empty.
-std::string vma_name(const mm::AddressSpace& mm, const mm::Vma& vma);
-std::string smaps(mm::AddressSpace& mm);
+std::string vma_name(const mm::AddressSpace& mm, const mm::Vma& vma, const Root* root = nullptr);
+std::string smaps(mm::AddressSpace& mm, const Root* root = nullptr);
 std::string statm(mm::AddressSpace& mm);
 std::string status(proc::Process& p, const proc::Task* t);
 std::string stat(proc::Process& p, const proc::Task* t);
@@ -89,11 +94,29 @@ bool is_proc_path(std::string_view path);
 // How a /proc path is answered.
 struct Resolved {
     enum class Kind : std::uint8_t {
-        Host,        // the host answers for `host_path`
+        Host,        // the host answers for `host_path`, reached as `reach` says
         Generated,   // a file generated here (`entry` names it)
         Descriptor,  // a guest descriptor's file that has no host path (a pipe): `file`
     };
+    // How a Host answer is reached.
+    enum class Reach : std::uint8_t {
+        // A guest path, resolved in the guest's root (os/fs/root.h): from host directory
+        // descriptor `at` when relative (-1: the caller's own dirfd or working directory).
+        // /proc/self/cwd/x, /proc/self/root/x, /proc/self/fd/N/x and every non-/proc path.
+        Guest,
+        // A file the guest already holds, reopened by faultline through its host path
+        // (/proc/self/exe, /proc/self/fd/N, whose description is `file`): as Linux lets a
+        // process reopen its own files.
+        Reopen,
+        // The host's /proc itself (cpuinfo, uptime, ...). `self_entry`: one of faultline's
+        // own /proc/self entries that is not emulated (mem, environ, or a link when it is not
+        // followed), which describe faultline rather than the guest.
+        HostProc,
+    };
     Kind kind = Kind::Host;
+    Reach reach = Reach::Guest;
+    int at = -1;
+    bool self_entry = false;
     std::string host_path;
     std::string entry;  // "maps", "status", ..., "meminfo"
     std::shared_ptr<File> file;

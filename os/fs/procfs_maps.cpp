@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "os/fs/procfs.h"
+#include "os/fs/root.h"
 #include "os/fs/procfs_internal.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/shared_anon.h"
@@ -192,7 +193,7 @@ struct MapLine {
 };
 
 // show_map_vma()'s device, inode, offset and name.
-MapLine describe(const AddressSpace& mm, const Vma& v) {
+MapLine describe(const AddressSpace& mm, const Vma& v, const Root* root) {
     MapLine l;
     if (v.file) {
         const FileIdentity id = v.file->identity();
@@ -200,7 +201,7 @@ MapLine describe(const AddressSpace& mm, const Vma& v) {
         l.minor = ::gnu_dev_minor(id.device);
         l.inode = id.inode;
         l.pgoff_bytes = v.file_offset;
-        l.name = escape_path(v.file->path());
+        l.name = escape_path(root ? root->guest_path(v.file->path()) : v.file->path());
         return l;
     }
     if (is_shared_anonymous(v)) {
@@ -229,12 +230,12 @@ MapLine describe(const AddressSpace& mm, const Vma& v) {
 
 }  // namespace
 
-std::string vma_name(const AddressSpace& mm, const Vma& vma) { return describe(mm, vma).name; }
+std::string vma_name(const AddressSpace& mm, const Vma& vma, const Root* root) { return describe(mm, vma, root).name; }
 
 namespace {
 
-void show_map_vma(std::string& out, const AddressSpace& mm, const Vma& v, std::uint64_t flags) {
-    const MapLine l = describe(mm, v);
+void show_map_vma(std::string& out, const AddressSpace& mm, const Vma& v, std::uint64_t flags, const Root* root) {
+    const MapLine l = describe(mm, v, root);
     const std::size_t line_start = out.size();
     put_hex(out, "", v.start, 8);
     put_hex(out, "-", v.end, 8);
@@ -292,19 +293,19 @@ void show_vm_flags(std::string& out, std::uint64_t flags) {
 
 }  // namespace
 
-std::string maps(AddressSpace& mm) {
+std::string maps(AddressSpace& mm, const Root* root) {
     std::string out;
     for (const Vma& v : mm.vmas())
-        show_map_vma(out, mm, v, linux_vm_flags(v));
+        show_map_vma(out, mm, v, linux_vm_flags(v), root);
     return out;
 }
 
-std::string smaps(AddressSpace& mm) {
+std::string smaps(AddressSpace& mm, const Root* root) {
     std::string out;
     for (const Vma& v : mm.vmas()) {
         const std::uint64_t flags = linux_vm_flags(v);
         const MemSizeStats mss = gather(mm, v);
-        show_map_vma(out, mm, v, flags);
+        show_map_vma(out, mm, v, flags, root);
         put_kb_line(out, "Size:           ", v.size());
         put_kb_line(out, "KernelPageSize: ", kPageSize);
         put_kb_line(out, "MMUPageSize:    ", kPageSize);

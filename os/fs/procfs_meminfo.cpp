@@ -112,6 +112,7 @@ Totals collect(const PhysicalMemory& pmem, const PageCache& cache, std::span<Add
                 ++t.active_anon;
             break;
         case FrameUse::Reserved:
+        case FrameUse::Offline:
             break;
         }
     }
@@ -134,7 +135,8 @@ void line_kb(std::string& out, std::string_view label, std::uint64_t kb, int wid
 std::string meminfo(const PhysicalMemory& pmem, const PageCache& cache, std::span<AddressSpace* const> address_spaces) {
     const Totals t = collect(pmem, cache, address_spaces);
     const SwapTotals swap = swap_totals(pmem);
-    const std::uint64_t total = pmem.frame_count();
+    // Offline frames (--pressure) are not part of the machine, as after a balloon inflates.
+    const std::uint64_t total = pmem.online_frame_count();
     constexpr std::uint64_t kOvercommitRatio = 50;
     constexpr std::uint64_t kVmallocTotalKb = (32ull << 40) / 1024 - 1;  // VMALLOC_END - VMALLOC_START
     constexpr std::uint64_t k2MiB = 2ull << 20;

@@ -183,6 +183,8 @@ public:
     // Dirty bit of any other page passes to the frame; the frame loses this mapping and its
     // reference; the TLB is flushed.
     void try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte replacement);
+    // What try_to_unmap_one tells the FaultObserver about the page `pte` maps at `va`.
+    UnmapRecord unmap_record(const Vma& vma, VirtAddr va, Pte pte, Pte replacement) const;
 
     // --- The fault path (os/mm/fault.cpp) ---
     // Who wants a translation: the emulated CPU filling its TLB entry for the page (the

@@ -41,12 +41,15 @@ public:
     void on_access(Pfn pfn) override { m_use[pfn_index(pfn)] = 1; }
     void on_rotate(Pfn pfn) override { m_use[pfn_index(pfn)] = 1; }
 
-    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced) override {
+    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced,
+                                    const PageFilter& eligible) override {
         std::vector<Pfn> out;
         // Two revolutions clear every use bit; beyond that only the victims would repeat.
         for (std::size_t scanned = 0; m_hand && out.size() < n && scanned < 2 * m_ring.size() + 1; ++scanned) {
             const Pfn page = *m_hand;
             m_hand = m_ring.next_circular(page);
+            if (eligible && !eligible(page))
+                continue;  // the hand passes it, its use bit as it was
             std::uint8_t& use = m_use[pfn_index(page)];
             // Both sources are consulted (and cleared), whatever the first said.
             const bool hardware = referenced && referenced(page);

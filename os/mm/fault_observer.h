@@ -23,10 +23,27 @@ struct FaultRecord {
     const Vma* vma = nullptr;
 };
 
+// Page reclaim took a page away from one mapping (try_to_unmap_one): what became of it.
+enum class UnmapKind : std::uint8_t {
+    PageOut,    // an anonymous page whose swap slot must be written (it was dirty)
+    Drop,       // no I/O: a clean file page, or an anonymous page whose swap copy is current
+    WriteBack,  // a dirty page of a MAP_SHARED file mapping, written to its file
+};
+
+struct UnmapRecord {
+    const AddressSpace* mm = nullptr;
+    VirtAddr address = 0;  // page aligned, in that address space
+    const Vma* vma = nullptr;
+    Pfn frame{};
+    UnmapKind kind = UnmapKind::Drop;
+    std::int64_t swap_slot = -1;  // the slot holding the page from now on, or -1
+};
+
 class FaultObserver {
 public:
     virtual ~FaultObserver() = default;
     virtual void on_fault(const FaultRecord& record) = 0;
+    virtual void on_unmap(const UnmapRecord&) {}
 };
 
 }  // namespace os::mm

@@ -23,10 +23,11 @@ public:
         if (m_queue.contains(pfn))
             m_queue.move_to_back(pfn);
     }
-    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe&) override {
+    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe&, const PageFilter& eligible) override {
         std::vector<Pfn> out;
         for (auto p = m_queue.front(); p && out.size() < n; p = m_queue.next(*p))
-            out.push_back(*p);
+            if (!eligible || eligible(*p))
+                out.push_back(*p);
         return out;
     }
     std::size_t size() const override { return m_queue.size(); }

@@ -35,20 +35,23 @@ public:
     }
     void on_rotate(Pfn pfn) override { on_access(pfn); }
 
-    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced) override {
+    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced,
+                                    const PageFilter& eligible) override {
         if (referenced) {
             // One pass over the pages as they were ordered when it began.
             std::vector<Pfn> order;
             order.reserve(m_list.size());
             for (auto p = m_list.front(); p; p = m_list.next(*p))
-                order.push_back(*p);
+                if (!eligible || eligible(*p))
+                    order.push_back(*p);
             for (Pfn p : order)
                 if (referenced(p))
                     m_list.move_to_back(p);
         }
         std::vector<Pfn> out;
         for (auto p = m_list.front(); p && out.size() < n; p = m_list.next(*p))
-            out.push_back(*p);
+            if (!eligible || eligible(*p))
+                out.push_back(*p);
         return out;
     }
     std::size_t size() const override { return m_list.size(); }

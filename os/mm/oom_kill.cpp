@@ -6,7 +6,7 @@
 namespace os::mm {
 
 std::uint64_t oom_total_pages(const PhysicalMemory& pmem) {
-    return pmem.frame_count() + swap_totals(pmem).total_pages;
+    return pmem.online_frame_count() + swap_totals(pmem).total_pages;
 }
 
 std::optional<std::int64_t> oom_badness(const OomCandidate& c, std::uint64_t totalpages) {

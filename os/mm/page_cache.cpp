@@ -157,8 +157,10 @@ void CachedFile::update_after_write(std::uint64_t offset, std::span<const std::b
     while (done < data.size()) {
         const std::uint64_t pos = offset + done;
         const std::uint64_t chunk = std::min<std::uint64_t>(data.size() - done, kPageSize - page_offset(pos));
-        if (auto pfn = find_page(pos >> kPageShift))
+        if (auto pfn = find_page(pos >> kPageShift)) {
             std::memcpy(m_pmem.frame_data(*pfn) + page_offset(pos), data.data() + done, chunk);
+            m_pmem.contents_changed(*pfn);
+        }
         done += chunk;
     }
     remember_host_state();
@@ -210,6 +212,7 @@ void CachedFile::truncate(std::uint64_t new_size) {
     if (page_offset(new_size)) {
         if (auto pfn = find_page(new_size >> kPageShift)) {
             std::memset(m_pmem.frame_data(*pfn) + page_offset(new_size), 0, kPageSize - page_offset(new_size));
+            m_pmem.contents_changed(*pfn);
         }
     }
     remember_host_state();
@@ -276,6 +279,14 @@ std::uint64_t CachedFile::shrink(std::uint64_t target) {
     return freed;
 }
 
+void CachedFile::write_back_dirty() {
+    for (const auto& [index, pfn] : m_pages) {
+        FrameInfo& f = m_pmem.info(pfn);
+        if (f.dirty && write_back(index))
+            f.dirty = false;
+    }
+}
+
 void CachedFile::remove_page(std::uint64_t index) {
     auto it = m_pages.find(index);
     if (it == m_pages.end())
@@ -331,6 +342,15 @@ std::uint64_t PageCache::cached_pages() const {
 void PageCache::prune() {
     std::erase_if(m_files, [](const auto& entry) {
         return entry.second->cached_pages() == 0 && entry.second.use_count() == 1;
+    });
+}
+
+void PageCache::release_all() {
+    std::erase_if(m_files, [&](const auto& entry) {
+        if (entry.second.use_count() != 1)
+            return false;
+        entry.second->write_back_dirty();
+        return true;
     });
 }
 

@@ -92,6 +92,8 @@ public:
     // Drops up to `target` pages that nothing but the cache holds (clean, unmapped).
     // Returns how many frames were freed.
     std::uint64_t shrink(std::uint64_t target);
+    // Writes back the pages whose earlier write-back failed (they are marked dirty).
+    void write_back_dirty();
     // __remove_mapping() for page reclaim: page `index`, which nothing but the cache holds
     // any more and which the file has (written back), leaves the cache; its frame is freed.
     void remove_page(std::uint64_t index);
@@ -133,6 +135,11 @@ public:
     // Forgets the files nobody maps or holds open that have no cached page left (page
     // reclaim takes pages from files directly).
     void prune();
+    // Shutdown, once every process has exited (Linux's sync and drop_caches): pages whose
+    // write-back failed are written back once more, and every file nothing else holds
+    // leaves the cache with its pages. A file still held elsewhere keeps its frames (a
+    // leak the kernel's exit check reports).
+    void release_all();
 
 private:
     PhysicalMemory& m_pmem;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "os/mm/address_space.h"
+#include "os/mm/mem_cgroup.h"
 #include "os/mm/page_cache.h"
 #include "os/mm/rmap.h"
 
@@ -20,7 +21,8 @@ PageReclaim::PageReclaim(PhysicalMemory& pmem, PageCache* cache, const ReclaimCo
     : m_pmem(pmem),
       m_cache(cache),
       m_policy(make_replacement_policy(config.policy, pmem.frame_count(), config.seed)),
-      m_watermarks(config.watermarks.value_or(Watermarks::for_frames(pmem.frame_count()))) {
+      m_watermarks(config.watermarks.value_or(Watermarks::for_frames(pmem.online_frame_count()))),
+      m_fixed_watermarks(config.watermarks.has_value()) {
     if (!m_policy)
         throw std::invalid_argument("unknown replacement policy '" + config.policy + "'");
     if (config.swap_bytes > 0)
@@ -53,15 +55,29 @@ void PageReclaim::balance(std::uint64_t target_free, ReclaimMode mode) {
         --m_backoff;
         return;
     }
+    // Frames owed to offlining count against the free ones (there are none while any are).
+    const std::uint64_t target = target_free + m_pmem.offline_pending();
     const std::uint64_t free = m_pmem.free_frame_count();
-    if (free >= target_free)
+    if (free >= target)
         return;
-    reclaim_pages(target_free - free);
+    reclaim_pages(target - free);
     // Short of the target: everything reclaimable was tried. Scanning again at the next
     // allocation would find the same; let a few allocations pass (direct reclaim still
     // runs when no frame is left).
-    if (m_pmem.free_frame_count() < target_free)
+    if (m_pmem.free_frame_count() + m_pmem.offline_pending() < target)
         m_backoff = kSwapClusterMax;
+}
+
+bool PageReclaim::resize(std::uint64_t frames) {
+    m_pmem.set_online_frames(frames);
+    if (!m_fixed_watermarks)
+        m_watermarks = Watermarks::for_frames(m_pmem.online_frame_count());
+    m_pmem.set_reclaim_hook(this, m_watermarks);
+    m_backoff = 0;
+    const std::uint64_t target = m_watermarks.high + m_pmem.offline_pending();
+    if (m_pmem.free_frame_count() < target)
+        reclaim_pages(target - m_pmem.free_frame_count());
+    return m_pmem.offline_pending() == 0;
 }
 
 void PageReclaim::allocation_failed() {
@@ -79,11 +95,32 @@ bool PageReclaim::reclaim_page(Pfn pfn) {
 }
 
 std::uint64_t PageReclaim::reclaim_pages(std::uint64_t nr) {
-    const std::uint64_t start_free = m_pmem.free_frame_count();
-    auto freed = [&] {
-        const std::uint64_t now = m_pmem.free_frame_count();
-        return now > start_free ? now - start_free : 0;
-    };
+    // Frames that go offline (--pressure) count as freed: that is what they were owed.
+    const std::uint64_t start = m_pmem.unused_frame_count();
+    const std::uint64_t freed = scan(nr, [&] {
+        const std::uint64_t now = m_pmem.unused_frame_count();
+        return now > start ? now - start : 0;
+    }, {});
+    m_stats.reclaimed += freed;
+    return freed;
+}
+
+std::uint64_t PageReclaim::reclaim_memcg(std::uint32_t memcg, std::uint64_t nr) {
+    const MemCgroups& groups = *m_pmem.memcgs();
+    const std::uint64_t start = groups.usage(memcg);
+    const PageFilter eligible = [&](Pfn pfn) { return groups.within(m_pmem.info(pfn).memcg, memcg); };
+    const std::uint64_t freed = scan(nr, [&] {
+        const std::uint64_t now = groups.usage(memcg);
+        return now < start ? start - now : 0;
+    }, eligible);
+    ++m_stats.memcg_runs;
+    m_stats.memcg_reclaimed += freed;
+    m_stats.reclaimed += freed;
+    return freed;
+}
+
+std::uint64_t PageReclaim::scan(std::uint64_t nr, const std::function<std::uint64_t()>& freed,
+                                const PageFilter& eligible) {
     // Accessed bits cleared as the policy asks; each address space's TLB is flushed once,
     // at the end (no guest code runs in between).
     std::vector<AddressSpace*> to_flush;
@@ -91,7 +128,7 @@ std::uint64_t PageReclaim::reclaim_pages(std::uint64_t nr) {
     // Each page at most twice (CLOCK's hand may need two turns), and a batch more.
     std::uint64_t budget = 2 * m_policy->size() + kSwapClusterMax;
     while (freed() < nr && budget > 0) {
-        const auto victims = m_policy->choose_victims(std::min(kSwapClusterMax, budget), referenced);
+        const auto victims = m_policy->choose_victims(std::min(kSwapClusterMax, budget), referenced, eligible);
         if (victims.empty())
             break;
         budget -= std::min<std::uint64_t>(budget, victims.size());
@@ -111,7 +148,6 @@ std::uint64_t PageReclaim::reclaim_pages(std::uint64_t nr) {
         mm->flush_tlb();
     if (m_cache)
         m_cache->prune();
-    m_stats.reclaimed += freed();
     return freed();
 }
 

@@ -63,6 +63,8 @@ struct ReclaimStats {
     std::uint64_t file_dropped = 0;     // page-cache pages dropped (clean or written back)
     std::uint64_t file_written = 0;     // ...of which dirty in a shared mapping, written back
     std::uint64_t failed_allocations = 0;  // out-of-memory events
+    std::uint64_t memcg_runs = 0;       // reclaim for a memory cgroup at its limit
+    std::uint64_t memcg_reclaimed = 0;  // ...pages it took off the group's usage
 };
 
 class PageReclaim final : public ReclaimHook {
@@ -88,6 +90,17 @@ public:
     // Reclaim of one given page, whatever the policy thinks of it (the path MADV_PAGEOUT
     // takes on Linux): true when its frame was freed.
     bool reclaim_page(Pfn pfn);
+    // try_to_free_mem_cgroup_pages(): reclaim as reclaim_pages() does, of the pages charged
+    // to `memcg` or below it only (os/mm/mem_cgroup.h), until `nr` left its usage; returns
+    // how many did.
+    std::uint64_t reclaim_memcg(std::uint32_t memcg, std::uint64_t nr) override;
+
+    // --pressure: the machine's usable RAM becomes `frames` (PhysicalMemory::
+    // set_online_frames), the watermarks are those of that size (unless the config fixed
+    // them), and reclaim runs at once until the frames in use fit and the high watermark's
+    // worth is free again. Returns whether what is in use fits; if not, the caller must
+    // free memory another way (the OOM killer).
+    bool resize(std::uint64_t frames);
 
     // Called after an allocation failed for good (Linux's out_of_memory()); the kernel
     // chooses and kills a victim (os/mm/oom_kill.h) once the current operation has failed.
@@ -102,6 +115,9 @@ public:
     void allocation_failed() override;
 
 private:
+    // Takes the policy's victims (those `eligible` accepts) until `progress()` reaches `nr`
+    // or every page was tried twice; returns progress().
+    std::uint64_t scan(std::uint64_t nr, const std::function<std::uint64_t()>& progress, const PageFilter& eligible);
     // vmscan.cpp
     bool shrink_page(Pfn pfn);
     bool pinned(const FrameInfo& f) const;
@@ -116,6 +132,7 @@ private:
     std::unique_ptr<Swap> m_swap;
     std::unique_ptr<ReplacementPolicy> m_policy;
     Watermarks m_watermarks;
+    bool m_fixed_watermarks = false;  // the config chose them: they stay as they are
     ReclaimStats m_stats;
     std::function<void()> m_oom_notifier;
     // Kswapd runs to skip after one that fell short (it would only rescan the same pages).

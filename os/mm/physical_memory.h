@@ -2,7 +2,10 @@
 //
 // RAM is one host buffer (reserved with MAP_NORESERVE, so the host pays for a frame only
 // when it is first touched). Frames are handed out LIFO so that recently freed frames,
-// whose host pages are already resident, are reused first.
+// whose host pages are already resident, are reused first. Frames never used before come
+// in ascending order after those, and the host populates their memory 2 MiB at a time
+// (MADV_POPULATE_WRITE) a step ahead of them: one host call per chunk instead of a host
+// page fault inside each guest fault.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +21,12 @@
 namespace os::mm {
 
 // What a frame is used for (Linux keeps this in struct page flags).
-enum class FrameUse : std::uint8_t { Free, Reserved, PageTable, Anonymous, File };
+// Offline: a free frame withheld from the free list while --pressure keeps RAM smaller than
+// the host buffer (set_online_frames).
+enum class FrameUse : std::uint8_t { Free, Reserved, PageTable, Anonymous, File, Offline };
 
 class AnonVma;
+class MemCgroups;
 class Swap;
 
 // What a frame's reverse-map fields name (Linux tells them apart by page->mapping's
@@ -42,6 +48,9 @@ struct FrameInfo {
     // Set when the page is made (os/mm/rmap.h), cleared when the frame is freed; an Anon
     // frame holds a reference on its AnonVma until then.
     RmapKind rmap = RmapKind::None;
+    // The memory cgroup an anonymous or file page is charged to (page->memcg_data;
+    // os/mm/mem_cgroup.h), 0 (the root) when none.
+    std::uint32_t memcg = 0;
     AnonVma* anon_vma = nullptr;
     const void* mapping = nullptr;
     std::uint64_t index = 0;
@@ -88,6 +97,9 @@ public:
     virtual void balance(std::uint64_t target_free, ReclaimMode mode) = 0;
     // An allocation failed after reclaim and the shrinker (out_of_memory()).
     virtual void allocation_failed() = 0;
+    // A memory cgroup must shrink (os/mm/mem_cgroup.h): reclaim about `nr` of the pages
+    // charged to `memcg` or below it; returns how many left its usage.
+    virtual std::uint64_t reclaim_memcg(std::uint32_t memcg, std::uint64_t nr) = 0;
 };
 
 // The zone watermarks (Linux's min/low/high_wmark_pages), in free frames: below `low` an
@@ -105,7 +117,7 @@ struct Watermarks {
 struct PhysicalMemoryStats {
     std::uint64_t total_frames = 0;
     std::uint64_t free_frames = 0;
-    std::uint64_t frames_by_use[5] = {};
+    std::uint64_t frames_by_use[6] = {};
 };
 
 class PhysicalMemory {
@@ -131,10 +143,32 @@ public:
     // The machine's swap (os/mm/swap.h), or nullptr when it has none.
     Swap* swap() const { return m_swap; }
 
+    // Memory cgroups (os/mm/mem_cgroup.h; nullptr: none): anonymous and file pages are
+    // charged to the active group when allocated, and uncharged when freed.
+    void set_memcgs(MemCgroups* memcgs) { m_memcgs = memcgs; }
+    MemCgroups* memcgs() const { return m_memcgs; }
+    void set_active_memcg(std::uint32_t memcg) { m_active_memcg = memcg; }
+
+    // The host buffer: every frame there is, online or not.
     std::byte* host_base() const { return m_base; }
     std::uint64_t size_bytes() const { return m_frame_count << kPageShift; }
     std::uint64_t frame_count() const { return m_frame_count; }
     std::uint64_t free_frame_count() const { return m_free.size(); }
+
+    // Memory offlining, as a balloon driver or memory hot-remove does it (--pressure): only
+    // `online_frame_count()` frames are usable. Free frames beyond that are taken off the
+    // free list at once (FrameUse::Offline); frames in use are not moved, but each one freed
+    // goes offline instead of to the free list until the offline count is reached
+    // (`offline_pending()` says how many are still owed: that many frames are in use beyond
+    // the online size, and no frame is free). Setting a larger size gives frames back.
+    // Page reclaim (PageReclaim::resize) follows the new size.
+    void set_online_frames(std::uint64_t frames);
+    std::uint64_t online_frame_count() const { return m_frame_count - m_offline_target; }
+    std::uint64_t offline_pending() const { return m_offline_target - m_offline.size(); }
+    // Frames not in use: free, or offline (what reclaim's progress is measured in).
+    std::uint64_t unused_frame_count() const { return m_free.size() + m_offline.size(); }
+    // The fewest frames set_online_frames() leaves online.
+    static constexpr std::uint64_t kMinOnlineFrames = 16;
 
     // A frame with refcount 1 (zero-filled unless `fill` says the caller overwrites it), or
     // nullopt when none is free. Below the low watermark page reclaim runs first; with no
@@ -145,6 +179,10 @@ public:
     void get(Pfn pfn);
     // Drops a reference; the frame returns to the free list at zero.
     void put(Pfn pfn);
+    // faultline itself changed the frame's bytes (write(2) into a cached file page, the
+    // zeroed tail of a truncated one): code the CPU translated from it must go, as when a
+    // frame is reused. (The guest's own stores are seen by the CPU.)
+    void contents_changed(Pfn pfn);
     // mark_page_accessed(): tells page reclaim that a fault mapped the page in `pfn`.
     void mark_page_accessed(Pfn pfn) {
         if (m_reclaim)
@@ -168,11 +206,25 @@ public:
 
 private:
     void reclaim(ReclaimMode mode);
+    // A frame off the free list, reclaiming first as the watermarks say.
+    std::optional<Pfn> take_free_frame();
+    bool charge_active_memcg();
 
     std::byte* m_base = nullptr;
     std::uint64_t m_frame_count = 0;
     std::vector<FrameInfo> m_frames;
     std::vector<Pfn> m_free;  // LIFO stack of free frames
+    std::vector<Pfn> m_offline;  // frames taken offline
+    std::uint64_t m_offline_target = 0;
+    MemCgroups* m_memcgs = nullptr;
+    std::uint32_t m_active_memcg = 0;
+    // Frames from m_never_used on were never handed out; the host memory of those below
+    // m_populated_end is resident already (see populate_ahead()).
+    static constexpr std::uint64_t kPopulateFrames = 512;  // 2 MiB
+    std::uint64_t m_never_used = 0;
+    std::uint64_t m_populated_end = 0;
+    bool m_populate = true;
+    void populate_ahead(std::uint64_t index);
     MmuNotifier* m_notifier = nullptr;
     FaultObserver* m_fault_observer = nullptr;
     Shrinker* m_shrinker = nullptr;

@@ -33,19 +33,31 @@ public:
     void on_access(Pfn) override {}
     void on_rotate(Pfn) override {}
 
-    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe&) override {
+    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe&, const PageFilter& eligible) override {
+        if (eligible) {
+            std::vector<Pfn> pages;
+            for (Pfn p : m_pages)
+                if (eligible(p))
+                    pages.push_back(p);
+            return draw(pages, n);
+        }
+        return draw(m_pages, n);
+    }
+    std::size_t size() const override { return m_pages.size(); }
+
+private:
+    // n distinct pages of `pages`, drawn uniformly.
+    std::vector<Pfn> draw(const std::vector<Pfn>& pages, std::size_t n) {
         std::vector<Pfn> out;
-        n = std::min(n, m_pages.size());
+        n = std::min(n, pages.size());
         while (out.size() < n) {
-            const Pfn p = m_pages[m_rng() % m_pages.size()];
+            const Pfn p = pages[m_rng() % pages.size()];
             if (std::find(out.begin(), out.end(), p) == out.end())
                 out.push_back(p);
         }
         return out;
     }
-    std::size_t size() const override { return m_pages.size(); }
 
-private:
     static constexpr std::uint32_t kNone = ~std::uint32_t{0};
     std::vector<Pfn> m_pages;           // resident pages, in no particular order
     std::vector<std::uint32_t> m_slot;  // each frame's index in m_pages

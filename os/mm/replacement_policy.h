@@ -18,6 +18,9 @@
 //                    CLOCK's hand gives second chances and LRU learns of references it was
 //                    not told about. A simulation passes one that always says no. The victims
 //                    stay resident (and on the policy's lists) until reclaim frees them.
+//                    With `eligible`, only pages it accepts are considered (a memory cgroup
+//                    reclaiming its own pages, os/mm/mem_cgroup.h); the others are neither
+//                    taken nor aged (their bits are not probed), though CLOCK's hand passes them.
 //
 // Adding a policy is one file: a class implementing this, and a line in
 // make_replacement_policy().
@@ -36,6 +39,8 @@ namespace os::mm {
 
 // Returns whether the page was referenced since the last call for it, and forgets it.
 using ReferenceProbe = std::function<bool(Pfn)>;
+// Which pages a choice may take; empty: any.
+using PageFilter = std::function<bool(Pfn)>;
 
 class ReplacementPolicy {
 public:
@@ -45,7 +50,11 @@ public:
     virtual void on_page_removed(Pfn pfn) = 0;
     virtual void on_access(Pfn pfn) = 0;
     virtual void on_rotate(Pfn pfn) = 0;
-    virtual std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced) = 0;
+    virtual std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced,
+                                            const PageFilter& eligible) = 0;
+    std::vector<Pfn> choose_victims(std::size_t n, const ReferenceProbe& referenced) {
+        return choose_victims(n, referenced, {});
+    }
     // Resident pages the policy knows of.
     virtual std::size_t size() const = 0;
 };

@@ -134,8 +134,27 @@ bool try_to_unmap(PhysicalMemory& pmem, Pfn pfn, Pte replacement) {
     return unmapped;
 }
 
+UnmapRecord AddressSpace::unmap_record(const Vma& vma, VirtAddr va, Pte pte, Pte replacement) const {
+    const FrameInfo& f = m_pmem.info(pte_pfn(pte));
+    UnmapRecord r{this, va, &vma, pte_pfn(pte), UnmapKind::Drop, -1};
+    if (f.rmap == RmapKind::File) {
+        if (vma.is_shared() && (pte & kPteDirty))
+            r.kind = UnmapKind::WriteBack;
+        return r;
+    }
+    if (is_swap_pte(replacement))
+        r.swap_slot = static_cast<std::int64_t>(pte_to_swp_entry(replacement).offset);
+    else if (f.swap_cache)
+        r.swap_slot = static_cast<std::int64_t>(f.swap.offset);
+    // Dirty in this PTE or already in the frame: the slot's copy is out of date.
+    r.kind = f.dirty || (pte & kPteDirty) ? UnmapKind::PageOut : UnmapKind::Drop;
+    return r;
+}
+
 void AddressSpace::try_to_unmap_one(const Vma& vma, VirtAddr va, Pte& pte, Pte replacement) {
     assert(pte_has_frame(pte) && !pte_has_frame(replacement));
+    if (FaultObserver* observer = m_pmem.fault_observer())
+        observer->on_unmap(unmap_record(vma, va, pte, replacement));
     // A shared file page's dirtiness is known only from its PTEs: it reaches the file now.
     write_back_if_dirty(vma, va, pte);
     const Pfn pfn = pte_pfn(pte);

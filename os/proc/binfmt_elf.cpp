@@ -83,13 +83,13 @@ std::expected<void, ExecFailure> attach_interpreter(ElfBinary& binary, std::shar
     return {};
 }
 
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, int dirfd,
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
                                                          std::shared_ptr<mm::CachedFile> file) {
     auto out = parse_elf_binary(std::move(file));
     if (!out || !out->program.interpreter)
         return out;
     const std::string& path = *out->program.interpreter;
-    auto interp_file = open_exec(cache, dirfd, path);
+    auto interp_file = open_exec(cache, root, dirfd, path);
     if (!interp_file)
         return fail(interp_file.error(), "interpreter " + path + ": " + errno_text(interp_file.error()));
     if (auto ok = attach_interpreter(*out, std::move(*interp_file)); !ok)

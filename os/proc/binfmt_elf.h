@@ -37,9 +37,9 @@ struct LoadedElf {
 
 bool is_elf(std::span<const std::byte> head);
 
-// Parses the program in `file` and, when it names one, opens its interpreter (through
-// `dirfd`, with open_exec's checks) and attaches it (attach_interpreter).
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, int dirfd,
+// Parses the program in `file` and, when it names one, opens its interpreter (in `root`,
+// through `dirfd`, with open_exec's checks) and attaches it (attach_interpreter).
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
                                                          std::shared_ptr<mm::CachedFile> file);
 
 // The two halves of prepare_elf_binary, for callers that have the interpreter's file at

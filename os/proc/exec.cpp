@@ -30,9 +30,10 @@ std::string base_name(const std::string& path) {
 
 // Why open_exec refused `path` with EACCES, for the message only (the decision was made
 // on the opened file; this looks again).
-std::string describe_eacces(int dirfd, const std::string& path) {
+std::string describe_eacces(const fs::Root& root, int dirfd, const std::string& path) {
     struct stat st {};
-    if (::fstatat(dirfd, path.c_str(), &st, 0) != 0)
+    const KResult<fs::HostFd> found = root.lookup(dirfd, path, true);
+    if (!found || ::fstat(found->get(), &st) != 0)
         return "permission denied";
     if (S_ISDIR(st.st_mode))
         return "permission denied: is a directory";
@@ -50,7 +51,7 @@ struct Binprm {
 
 // exec_binprm(): runs the format handlers until one finds an ELF program; each "#!" script
 // hands over to its interpreter, at most kMaxInterpreterDepth times.
-std::expected<ElfBinary, ExecFailure> find_elf_binary(mm::PageCache& cache, const ExecRequest& req,
+std::expected<ElfBinary, ExecFailure> find_elf_binary(mm::PageCache& cache, const fs::Root& root, const ExecRequest& req,
                                                       std::uint64_t budget, Binprm& bprm) {
     for (int depth = 0;; ++depth) {
         if (depth > kMaxInterpreterDepth)
@@ -60,7 +61,7 @@ std::expected<ElfBinary, ExecFailure> find_elf_binary(mm::PageCache& cache, cons
         if (!head)
             return fail(head.error(), "read error: " + errno_text(head.error()));
         if (is_elf(*head))
-            return prepare_elf_binary(cache, req.dirfd, bprm.file);
+            return prepare_elf_binary(cache, root, req.dirfd, bprm.file);
         if (!is_script(*head))
             return fail(Errno::enoexec, head->empty() ? "empty file: not an ELF file or #! script"
                                                       : "not an ELF file or #! script");
@@ -70,7 +71,7 @@ std::expected<ElfBinary, ExecFailure> find_elf_binary(mm::PageCache& cache, cons
         bprm.argv = script_argv(*line, bprm.interp, bprm.argv);
         if (!check_arg_strings(budget, req.stack_limit, req.path, bprm.argv, req.envp))
             return fail(Errno::e2big, "argument list too long");
-        auto next = open_exec(cache, req.dirfd, line->interpreter);
+        auto next = open_exec(cache, root, req.dirfd, line->interpreter);
         if (!next)
             return fail(next.error(), "#! interpreter " + line->interpreter + ": " + errno_text(next.error()));
         bprm.file = std::move(*next);
@@ -88,10 +89,12 @@ std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem,
     if (req.path.size() >= kPathMax)
         return fail(Errno::enametoolong, errno_text(Errno::enametoolong));
     // Linux opens the file before it copies the strings, so its errors come first.
-    auto file = req.fd >= 0 ? open_exec_fd(cache, req.fd, req.path) : open_exec(cache, req.dirfd, req.path);
+    const fs::Root host_root;
+    const fs::Root& root = req.root ? *req.root : host_root;
+    auto file = req.fd >= 0 ? open_exec_fd(cache, req.fd, req.path) : open_exec(cache, root, req.dirfd, req.path);
     if (!file) {
         if (file.error() == Errno::eacces && req.fd < 0)
-            return fail(Errno::eacces, describe_eacces(req.dirfd, req.path));
+            return fail(Errno::eacces, describe_eacces(root, req.dirfd, req.path));
         return fail(file.error(), errno_text(file.error()));
     }
 
@@ -101,7 +104,7 @@ std::expected<ExecImage, ExecFailure> build_exec_image(mm::PhysicalMemory& pmem,
     if (!budget || !check_arg_strings(*budget, req.stack_limit, req.path, bprm.argv, req.envp))
         return fail(Errno::e2big, "argument list too long");
 
-    auto binary = find_elf_binary(cache, req, *budget, bprm);
+    auto binary = find_elf_binary(cache, root, req, *budget, bprm);
     if (!binary)
         return std::unexpected(binary.error());
 

@@ -15,6 +15,7 @@
 
 #include "os/abi/errno.h"
 #include "os/mm/address_space.h"
+#include "os/fs/root.h"
 #include "os/mm/page_cache.h"
 #include "os/proc/initial_stack.h"
 
@@ -30,6 +31,9 @@ struct ExecRequest {
     // interpreter paths (PT_INTERP, "#!") resolve against it too, which is right when it is
     // the working directory.
     int dirfd = AT_FDCWD;
+    // Where paths resolve (the program's, "#!" interpreters', PT_INTERP): --root's
+    // confinement; null is the host's "/".
+    const fs::Root* root = nullptr;
     // A host descriptor of the file to run instead of looking `path` up (execveat with
     // AT_EMPTY_PATH, fexecve; or a /proc link such as /proc/self/exe, which only the caller
     // can resolve); `path` then only names it (AT_EXECFN, a script's argument: Linux uses

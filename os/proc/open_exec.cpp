@@ -31,11 +31,10 @@ KResult<std::shared_ptr<mm::CachedFile>> check_and_cache(mm::PageCache& cache, i
 
 }  // namespace
 
-KResult<std::shared_ptr<mm::CachedFile>> open_exec(mm::PageCache& cache, int dirfd, const std::string& path) {
+KResult<std::shared_ptr<mm::CachedFile>> open_exec(mm::PageCache& cache, const fs::Root& root, int dirfd,
+                                                    const std::string& path) {
     // O_PATH: the lookup and the checks below must not open a device or block on a FIFO.
-    fs::HostFd fd(::openat(dirfd, path.empty() ? "." : path.c_str(), O_PATH | O_CLOEXEC));
-    if (!fd.valid())
-        return err(fs::host_errno());
+    const fs::HostFd fd = TRY(root.lookup(dirfd, path.empty() ? "." : path, true));
     return check_and_cache(cache, fd.get(), path);
 }
 

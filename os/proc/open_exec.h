@@ -8,20 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "os/fs/root.h"
 #include "os/mm/page_cache.h"
 #include "os/result.h"
 
 namespace os::proc {
 
-// Resolves `path` against the host directory descriptor `dirfd` (or AT_FDCWD), following
-// symlinks; checks the opened file itself (fstat and faccessat on its descriptor, so
+// Resolves `path` in `root` against the host directory descriptor `dirfd` (or AT_FDCWD),
+// following symlinks; checks the opened file itself (fstat and faccessat on its descriptor, so
 // nothing can be swapped in between): a directory or any other non-regular file is
 // EACCES, as is a file without execute permission for the caller (faccessat(X_OK) with
 // the effective ids, which also refuses a file on a noexec mount). Lookup errors are the
 // host's: ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP, EACCES. An empty path opens `dirfd`
 // itself, as the kernel-internal open_exec("") does (so it fails with EACCES); execve's
 // own empty path is refused earlier, with ENOENT.
-KResult<std::shared_ptr<mm::CachedFile>> open_exec(mm::PageCache& cache, int dirfd, const std::string& path);
+KResult<std::shared_ptr<mm::CachedFile>> open_exec(mm::PageCache& cache, const fs::Root& root, int dirfd,
+                                                    const std::string& path);
 
 // The same checks for a file the caller already opened (execveat with AT_EMPTY_PATH,
 // fexecve, or a /proc link the caller resolved): `fd` is any host descriptor of it.

@@ -14,6 +14,7 @@
 #include "os/fs/file_table.h"
 #include "os/fs/host_fd.h"
 #include "os/mm/address_space.h"
+#include "os/mm/mem_cgroup.h"
 #include "os/proc/initial_stack.h"
 #include "os/proc/signals.h"
 #include "os/proc/task.h"
@@ -114,6 +115,9 @@ public:
     mm::FaultCounters earlier_faults;
     std::uint64_t syscalls = 0;
     std::uint64_t peak_resident_pages = 0;
+
+    // The memory cgroup its pages are charged to (--limit; os/kernel_memcg.cpp).
+    mm::MemcgId memcg = mm::kRootMemcg;
 
     int pdeath_signal = 0;
     int dumpable = 1;

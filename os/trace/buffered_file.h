@@ -21,6 +21,19 @@ public:
     const std::string& error() const { return m_error; }
     const std::string& path() const { return m_path; }
     void append(std::string_view text);
+    // Appends what `write(char* at)` writes at `at`, at most `max` bytes; it returns the end
+    // of what it wrote. (No copy of a temporary string per record.)
+    template <class Write>
+    void append_with(std::size_t max, Write&& write) {
+        if (m_buffer.size() + max > m_buffer.capacity())
+            flush();
+        const std::size_t old = m_buffer.size();
+        m_buffer.resize_and_overwrite(old + max, [&](char* p, std::size_t) {
+            return static_cast<std::size_t>(write(p + old) - p);
+        });
+        if (m_buffer.size() >= kBufferBytes)
+            flush();
+    }
     void flush();
 
 private:

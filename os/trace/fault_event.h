@@ -3,6 +3,7 @@
 // the run (virtual time, no host addresses), so two runs give byte-identical logs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,10 +29,19 @@ struct FaultEvent {
     std::string_view vma_perms;  // as /proc/pid/maps shows them, e.g. "rw-p"
     std::string_view vma_name;
     std::int64_t frame = -1;  // the frame given, or -1
+    // Reclaim events (kinds page-out, drop, write-back, oom-kill); each written only when set.
+    std::string_view policy;          // the replacement policy that chose the page
+    std::int64_t swap_slot = -1;      // the swap slot the page went to (or still has)
+    int victim_pid = 0;               // oom-kill: the process killed
+    std::string_view victim_comm;
+    std::uint64_t victim_pages = 0;   // its resident + swapped pages when chosen
 };
 
 // One JSON object and a newline.
 std::string to_json_line(const FaultEvent& e);
+// The same written at `out`, which has room for json_line_bound(e) bytes; returns its end.
+std::size_t json_line_bound(const FaultEvent& e);
+char* write_json_line(const FaultEvent& e, char* out);
 // Appends `s` as a JSON string literal (quotes and escapes).
 void append_json_string(std::string& out, std::string_view s);
 

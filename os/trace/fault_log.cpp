@@ -34,7 +34,9 @@ BufferedFile& FaultLog::file_for(int pid) {
     return *f;
 }
 
-void FaultLog::record(const FaultEvent& e) { file_for(e.pid).append(to_json_line(e)); }
+void FaultLog::record(const FaultEvent& e) {
+    file_for(e.pid).append_with(json_line_bound(e), [&](char* at) { return write_json_line(e, at); });
+}
 
 void FaultLog::close(int pid) {
     auto it = m_files.find(pid);

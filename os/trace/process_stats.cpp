@@ -72,4 +72,11 @@ std::string format_stats_table(std::vector<ProcessStats> rows) {
     return out;
 }
 
+std::string format_memory_at_exit(const mm::MemoryInUse& left) {
+    const std::string swap = left.total_swap_slots
+                                 ? fmt::format("{} of {} swap slots in use", left.swap_slots, left.total_swap_slots)
+                                 : std::string("no swap");
+    return fmt::format("memory at exit: {} of {} frames in use, {}\n", left.frames, left.total_frames, swap);
+}
+
 }  // namespace os::trace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "os/mm/address_space.h"
+#include "os/mm/leak_check.h"
 
 namespace os::trace {
 
@@ -25,5 +26,9 @@ void add_counters(mm::FaultCounters& a, const mm::FaultCounters& b);
 const char* fault_kind_name(mm::FaultKind kind);
 // The --stats table: one row per process, in pid order, and a total row.
 std::string format_stats_table(std::vector<ProcessStats> rows);
+// The line under it: what was still in use once the last process had exited and the
+// kernel had released its page cache ("memory at exit: 0 of 4096 frames in use, 0 of
+// 16383 swap slots in use"; without swap, "no swap").
+std::string format_memory_at_exit(const mm::MemoryInUse& left);
 
 }  // namespace os::trace

@@ -4,9 +4,11 @@ set(faultline_cli_cases
   malformed-empty malformed-garbage malformed-truncated malformed-wrong-machine
   malformed-huge-phnum malformed-32bit malformed-core not-found directory not-executable
   enosys-reported-once signal-line exit-status help bad-ram missing-program ram-limit mm-fuzz
-  exec-path-errors dynamic-true dynamic-bad-interpreter script-runs script-errors
+  code-rewritten exec-path-errors dynamic-true dynamic-bad-interpreter script-runs script-errors
   scheduler-deterministic preemption deadlock virtual-time max-procs
-  fault-log fault-log-signal sample-access stats timeout swap-integrity oom-killer)
+  fault-log fault-log-signal fault-log-reclaim sample-access stats timeout swap-integrity oom-killer
+  pressure-swap pressure-oom pressure-deterministic pressure-usage limit-reclaim limit-oom limit-usage fork-out-of-frames
+  root-escape root-dynamic read-only)
 get_property(faultline_guest_dir GLOBAL PROPERTY FAULTLINE_GUEST_DIR)
 foreach(case IN LISTS faultline_cli_cases)
   add_test(NAME "cli: ${case}"

@@ -168,3 +168,44 @@ TEST_CASE("Cpu starts programs with Linux's FPU defaults") {
     CHECK(fpcw == 0x37f);
     CHECK(mxcsr == 0x1f80);
 }
+
+TEST_CASE("Cpu runs a frame's new code once invalidate_code() was told of it") {
+    Machine m;
+    // mov eax, 1 ; syscall ; hlt
+    m.load_code({0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xf4});
+    m.cpu.reset_registers(kCodeVa, 0);
+    REQUIRE(m.cpu.run() == emu::StopReason::Exception);
+    CHECK(m.client.syscalls.back() == 1);
+    // The same frame at the same address, other code (a frame reused, a file rewritten):
+    // mov eax, 7 ; syscall ; hlt. Translated blocks are keyed by address and frame, so
+    // without the invalidation the old block would run again.
+    m.load_code({0xb8, 0x07, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xf4});
+    m.cpu.reset_registers(kCodeVa, 0);
+    REQUIRE(m.cpu.run() == emu::StopReason::Exception);
+    CHECK(m.client.syscalls.back() == 7);
+    // The window through which the frame was invalidated is gone: the guest cannot reach
+    // physical memory through it.
+    m.load_code({0x48, 0xb8, 0x00, 0x10, 0x00, 0x00, 0x00, 0x80, 0xff, 0xff,  // mov rax, kKernelBase + 0x1000
+                 0x8b, 0x00,                                                  // mov eax, [rax]
+                 0xf4});
+    m.cpu.reset_registers(kCodeVa, 0);
+    CHECK(m.cpu.run() == emu::StopReason::PageFault);
+    CHECK(m.cpu.fault_address() == 0xffff800000001000ull);
+}
+
+TEST_CASE("Cpu counts blocks translated before preemption was armed") {
+    Machine m;
+    // loop: inc rcx ; cmp rcx, rdx ; jne loop ; syscall ; hlt (rdx = 0: ~2^64 rounds)
+    m.load_code({0x48, 0xff, 0xc1, 0x48, 0x39, 0xd1, 0x75, 0xf8, 0x0f, 0x05, 0xf4});
+    m.cpu.reset_registers(kCodeVa, 0);
+    m.cpu.set_reg(emu::Reg::rdx, 1000);
+    REQUIRE(m.cpu.run() == emu::StopReason::Exception);  // translated without the block hook
+    REQUIRE(m.client.syscalls.size() == 1);
+    m.cpu.reset_registers(kCodeVa, 0);
+    m.cpu.set_reg(emu::Reg::rdx, 0);
+    m.cpu.arm_preemption(5000);
+    CHECK(m.cpu.run() == emu::StopReason::Preempted);
+    CHECK(m.cpu.reg(emu::Reg::rcx) >= 4000);
+    CHECK(m.cpu.reg(emu::Reg::rcx) <= 5000);
+    CHECK(m.client.syscalls.size() == 1);
+}

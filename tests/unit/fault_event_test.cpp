@@ -2,6 +2,12 @@
 // no VMA and no frame.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
 #include "os/trace/fault_event.h"
 
 using os::trace::FaultEvent;
@@ -57,4 +63,83 @@ TEST_CASE("fault event: strings are escaped as JSON") {
     out.clear();
     os::trace::append_json_string(out, "\"");
     CHECK(out == "\"\\\"\"");
+}
+
+TEST_CASE("fault event: numbers are written as std::to_string writes them") {
+    std::vector<std::uint64_t> values = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 18446744073709551615ull};
+    for (std::uint64_t p = 10; p <= 1000000000000000000ull; p *= 10) {
+        values.push_back(p - 1);
+        values.push_back(p);
+        values.push_back(p + 1);
+    }
+    values.push_back(10000000000000000000ull);
+    values.push_back(9999999999999999999ull);
+    for (std::uint64_t v = 1; v; v <<= 1) {
+        values.push_back(v - 1);
+        values.push_back(v);
+    }
+    for (const std::uint64_t v : values) {
+        FaultEvent e;
+        e.seq = v;
+        e.frame = static_cast<std::int64_t>(v);
+        e.pid = static_cast<int>(v);
+        const std::string line = os::trace::to_json_line(e);
+        INFO(v);
+        CHECK(line.starts_with("{\"seq\":" + std::to_string(v) + ",\"time_ns\":0,\"pid\":" +
+                               std::to_string(static_cast<int>(v)) + ","));
+        CHECK(line.ends_with(",\"frame\":" + std::to_string(static_cast<std::int64_t>(v)) + "}\n"));
+        CHECK(line.size() <= os::trace::json_line_bound(e));
+    }
+}
+
+TEST_CASE("fault event: written in place, the line is the same and within its bound") {
+    FaultEvent e;
+    const std::string nasty(300, '\x01');
+    e.comm = nasty;
+    e.instruction = "mov \"a\"";
+    e.has_vma = true;
+    e.vma_name = nasty;
+    e.frame = -9223372036854775807ll - 1;
+    e.pid = -2147483647 - 1;
+    std::string buf(os::trace::json_line_bound(e) + 1, '#');
+    char* end = os::trace::write_json_line(e, buf.data());
+    const std::string line = os::trace::to_json_line(e);
+    CHECK(std::string(buf.data(), end) == line);
+    CHECK(buf.back() == '#');
+    CHECK(line.ends_with(",\"frame\":-9223372036854775808}\n"));
+    CHECK(line.find("\"pid\":-2147483648,") != std::string::npos);
+}
+
+TEST_CASE("fault event: escaping eight characters at a time gives the character-wise result") {
+    const auto reference = [](std::string_view s) {
+        std::string out = "\"";
+        for (const char ch : s) {
+            const auto c = static_cast<unsigned char>(ch);
+            if (c == '"' || c == '\\')
+                out += std::string("\\") + ch;
+            else if (c == '\n')
+                out += "\\n";
+            else if (c == '\t')
+                out += "\\t";
+            else if (c < 0x20)
+                out += fmt::format("\\u{:04x}", c);
+            else
+                out += ch;
+        }
+        return out + "\"";
+    };
+    std::mt19937 rng(3);
+    const std::string alphabet = std::string("abc /[]+*_-09\"\\\n\t\x01\x1f\x20\x7f\x80\xff\xc3\xa9", 26);  // with the NUL
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::string s(rng() % 40, 'x');
+        const int mode = static_cast<int>(rng() % 3);  // plain, one special somewhere, anything
+        for (auto& c : s)
+            c = mode == 2 ? alphabet[rng() % alphabet.size()] : static_cast<char>('a' + rng() % 26);
+        if (mode == 1 && !s.empty())
+            s[rng() % s.size()] = alphabet[13 + rng() % 13];
+        std::string out;
+        os::trace::append_json_string(out, s);
+        INFO(iter);
+        REQUIRE(out == reference(s));
+    }
 }

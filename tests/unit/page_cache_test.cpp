@@ -25,8 +25,9 @@ constexpr std::uint64_t P = kPageSize;
 class CountingMmu : public MmuNotifier {
 public:
     int flushes = 0;
+    std::vector<std::pair<PhysAddr, std::uint64_t>> invalidations;
     void flush_tlb() override { ++flushes; }
-    void invalidate_code(PhysAddr, std::uint64_t) override {}
+    void invalidate_code(PhysAddr paddr, std::uint64_t length) override { invalidations.emplace_back(paddr, length); }
 };
 
 // A temporary file of `pages` pages whose byte i is (i % 251) + 1.
@@ -70,10 +71,10 @@ std::shared_ptr<CachedFile> cached(Machine& m, const TempFile& f, bool writable)
 }
 
 VirtAddr map_file(AddressSpace& as, const std::shared_ptr<CachedFile>& file, std::uint64_t length, bool shared,
-                  std::uint64_t offset = 0) {
+                  std::uint64_t offset = 0, std::uint32_t prot = kProtRead | kProtWrite) {
     MapRequest req;
     req.length = length;
-    req.prot = kProtRead | kProtWrite;
+    req.prot = prot;
     req.vm_flags = shared ? static_cast<std::uint32_t>(kVmShared) : 0u;
     req.file = file;
     req.file_offset = offset;
@@ -187,6 +188,45 @@ TEST_CASE("PageCache: write(2) updates cached pages that mappings see") {
     char back[7];
     REQUIRE(as.copy_from_user(back, va + 200, 7));
     CHECK(std::memcmp(back, text, 7) == 0);
+}
+
+TEST_CASE("PageCache: write(2) or truncation into a page the CPU executed discards its translated code") {
+    // A program file rewritten in place and run again (cp over a binary, a compiler's
+    // output): translated blocks are keyed by address and frame, so the old code would run.
+    Machine m;
+    TempFile f(3 * P);
+    auto file = cached(m, f, false);
+    AddressSpace as(m.pmem, &m.mmu);
+    const VirtAddr va = map_file(as, file, 3 * P, false, 0, kProtRead | kProtExec);
+    REQUIRE(as.translate(va, Access::Execute));
+    REQUIRE(as.translate(va + P, Access::Read));  // executable too: the CPU may run it later
+    REQUIRE(as.translate(va + 2 * P, Access::Read));
+    const Pfn text = frame_of(as, va);
+    const Pfn second = frame_of(as, va + P);
+    as.unmap(va, 3 * P);
+    m.mmu.invalidations.clear();
+    const char bytes[] = "\x90\x90";
+    REQUIRE(::pwrite(f.fd, bytes, 2, 16) == 2);
+    file->update_after_write(16, std::as_bytes(std::span(bytes, 2)));
+    REQUIRE(m.mmu.invalidations.size() == 1);
+    CHECK(m.mmu.invalidations[0] == std::make_pair(pfn_to_phys(text), P));
+    REQUIRE(::ftruncate(f.fd, P + 100) == 0);
+    file->truncate(P + 100);  // the tail of the second page is zeroed in place
+    REQUIRE(m.mmu.invalidations.size() == 2);
+    CHECK(m.mmu.invalidations[1] == std::make_pair(pfn_to_phys(second), P));
+}
+
+TEST_CASE("PageCache: write(2) into pages never mapped executable invalidates nothing") {
+    Machine m;
+    TempFile f(P);
+    auto file = cached(m, f, false);
+    AddressSpace as(m.pmem, &m.mmu);
+    const VirtAddr va = map_file(as, file, P, true);
+    REQUIRE(as.translate(va, Access::Read));
+    const char text[] = "data";
+    REQUIRE(::pwrite(f.fd, text, 4, 0) == 4);
+    file->update_after_write(0, std::as_bytes(std::span(text, 4)));
+    CHECK(m.mmu.invalidations.empty());
 }
 
 TEST_CASE("PageCache: truncation unmaps pages beyond the new end; touching them is SIGBUS") {

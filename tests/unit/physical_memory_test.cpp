@@ -4,6 +4,7 @@
 #include "os/mm/physical_memory.h"
 
 #include <catch2/catch.hpp>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -276,4 +277,65 @@ TEST_CASE("PhysicalMemory invalidates translated code exactly once when an exec 
     REQUIRE(i);
     CHECK_FALSE(pmem.info(*i).had_exec_mapping);
     CHECK(mmu.invalidations.size() == 1);
+}
+
+namespace {
+
+// How many pages of [p, p + bytes) are resident on the host.
+std::size_t resident_pages(const std::byte* p, std::size_t bytes) {
+    std::vector<unsigned char> v(bytes / kPageSize);
+    REQUIRE(::mincore(const_cast<std::byte*>(p), bytes, v.data()) == 0);
+    return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](unsigned char c) { return c & 1; }));
+}
+
+// MADV_POPULATE_WRITE came with Linux 5.14; older hosts fault frames in one by one.
+bool populate_supported() {
+    void* p = ::mmap(nullptr, kPageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(p != MAP_FAILED);
+#ifdef MADV_POPULATE_WRITE
+    const bool ok = ::madvise(p, kPageSize, MADV_POPULATE_WRITE) == 0;
+#else
+    const bool ok = false;
+#endif
+    ::munmap(p, kPageSize);
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE("PhysicalMemory has the host populate never-used frames a chunk ahead, no more") {
+    constexpr std::size_t kFrames = 4096;  // 16 MiB: eight 2 MiB chunks
+    constexpr std::size_t kChunk = 512;
+    PhysicalMemory pmem(kFrames * kPageSize);
+    const std::size_t bytes = kFrames * kPageSize;
+    // The zero frame is allocated at start-up: the first chunk is resident, nothing else.
+    CHECK(resident_pages(pmem.host_base(), bytes) <= kChunk);
+    std::vector<Pfn> got;
+    for (int i = 0; i < 1500; ++i) {
+        auto f = pmem.allocate(FrameUse::Anonymous);
+        REQUIRE(f);
+        got.push_back(*f);
+    }
+    // Never-used frames come in ascending order, so chunks fill one after the other: the
+    // 1501 frames (the zero frame too) reach into the third chunk, which is resident
+    // although nobody wrote to it, and the fourth is not.
+    CHECK(std::is_sorted(got.begin(), got.end()));
+    const std::size_t resident = resident_pages(pmem.host_base(), bytes);
+    CHECK(resident <= 3 * kChunk);
+    if (populate_supported())
+        CHECK(resident == 3 * kChunk);
+    for (Pfn f : got) {
+        CHECK(all_zero(pmem.frame_data(f), kPageSize));
+        std::memset(pmem.frame_data(f), 0x5a, kPageSize);  // what the guest would do
+    }
+    // Freed and reused frames are zeroed again (they are no longer the host's zero pages);
+    // reusing them populates nothing more.
+    for (Pfn f : got)
+        pmem.put(f);
+    for (int i = 0; i < 1500; ++i) {
+        auto f = pmem.allocate(FrameUse::Anonymous);
+        REQUIRE(f);
+        CHECK(all_zero(pmem.frame_data(*f), kPageSize));
+    }
+    CHECK(resident_pages(pmem.host_base(), bytes) == resident);
 }

@@ -567,14 +567,31 @@ TEST_CASE("procfs paths: /proc/self, the current pid, other pids, links and the 
     CHECK(procfs::resolve(view, "/proc/2/task/9/maps", true).error() == Errno::enoent);
     CHECK(procfs::resolve(view, "/proc/self/maps/x", true).error() == Errno::enotdir);
     CHECK(procfs::resolve(view, "/proc/self/fd/9", true).error() == Errno::enoent);
+    // faultline's own memory is never the guest's to open.
+    CHECK(procfs::resolve(view, "/proc/self/mem", true).error() == Errno::enoent);
+    CHECK(procfs::resolve(view, "/proc/2/task/2/mem", false).error() == Errno::enoent);
 
-    // The host answers for the rest: system files as they are, per-process ones for faultline.
-    CHECK(procfs::resolve(view, "/proc/cpuinfo", true).value().host_path == "/proc/cpuinfo");
-    CHECK(procfs::resolve(view, "/proc/2/mounts", true).value().host_path == "/proc/self/mounts");
-    CHECK(procfs::resolve(view, "/proc/self/exe", true).value().host_path == "/opt/prog");
-    CHECK(procfs::resolve(view, "/proc/self/exe", false).value().host_path == "/proc/self/exe");
-    CHECK(procfs::resolve(view, "/proc/self/cwd/x", true).value().host_path ==
-          "/proc/self/fd/" + std::to_string(m.proc.cwd_fd()) + "/x");
+    // The host answers for the rest: system files as they are, per-process ones for faultline
+    // (marked as faultline's own: a confined guest does not reach them).
+    using Reach = procfs::Resolved::Reach;
+    const auto cpuinfo = procfs::resolve(view, "/proc/cpuinfo", true).value();
+    CHECK(cpuinfo.host_path == "/proc/cpuinfo");
+    CHECK((cpuinfo.reach == Reach::HostProc && !cpuinfo.self_entry));
+    const auto mounts = procfs::resolve(view, "/proc/2/mounts", true).value();
+    CHECK(mounts.host_path == "/proc/self/mounts");
+    CHECK((mounts.reach == Reach::HostProc && mounts.self_entry));
+    // Followed links lead to the guest's files: the executable is reopened by its host path,
+    // a path below cwd, root or a directory descriptor is a guest path for the root.
+    const auto exe = procfs::resolve(view, "/proc/self/exe", true).value();
+    CHECK((exe.reach == Reach::Reopen && exe.host_path == "/opt/prog"));
+    const auto exe_link = procfs::resolve(view, "/proc/self/exe", false).value();
+    CHECK((exe_link.reach == Reach::HostProc && exe_link.host_path == "/proc/self/exe"));
+    const auto below_cwd = procfs::resolve(view, "/proc/self/cwd/x/y", true).value();
+    CHECK((below_cwd.reach == Reach::Guest && below_cwd.at == m.proc.cwd_fd() && below_cwd.host_path == "x/y"));
+    const auto cwd_itself = procfs::resolve(view, "/proc/self/cwd", true).value();
+    CHECK((cwd_itself.reach == Reach::Guest && cwd_itself.host_path == "."));
+    const auto below_root = procfs::resolve(view, "/proc/self/root/etc/passwd", true).value();
+    CHECK((below_root.reach == Reach::Guest && below_root.at == -1 && below_root.host_path == "/etc/passwd"));
 
     // A pipe descriptor: its link names the pipe; opening it reaches the same pipe end.
     auto fd5 = procfs::resolve(view, "/proc/self/fd/5", true);

@@ -185,3 +185,37 @@ TEST_CASE("replacement policy: every name is known, an unknown one is not") {
     }
     CHECK(make_replacement_policy("opt", 4, 0) == nullptr);
 }
+
+TEST_CASE("replacement policy: a filtered choice takes only eligible pages and leaves the others unaged") {
+    for (std::string_view name : kReplacementPolicyNames) {
+        CAPTURE(std::string(name));
+        auto policy = make_replacement_policy(name, 16, 3);
+        for (unsigned f = 0; f < 12; ++f)
+            policy->on_page_added(static_cast<Pfn>(f));
+        const PageFilter even = [](Pfn p) { return pfn_index(p) % 2 == 0; };
+        std::set<Pfn> probed;
+        const ReferenceProbe probe = [&](Pfn p) {
+            probed.insert(p);
+            return false;
+        };
+        const auto victims = policy->choose_victims(4, probe, even);
+        CHECK(victims.size() == 4);
+        CHECK(std::set<Pfn>(victims.begin(), victims.end()).size() == 4);
+        for (Pfn v : victims)
+            CHECK(pfn_index(v) % 2 == 0);
+        for (Pfn p : probed)
+            CHECK(pfn_index(p) % 2 == 0);
+        // Nothing eligible: nothing chosen.
+        CHECK(policy->choose_victims(4, probe, [](Pfn) { return false; }).empty());
+    }
+    // CLOCK: the pages outside the filter kept their use bits, so an unfiltered choice
+    // still passes them once (their second chance) and takes page 2, whose bit the
+    // filtered scan cleared, first. The filtered scan left the hand after page 2.
+    auto clock = make_replacement_policy("clock", 8, 0);
+    for (unsigned f = 0; f < 4; ++f)
+        clock->on_page_added(static_cast<Pfn>(f));
+    const auto never = [](Pfn) { return false; };
+    CHECK(clock->choose_victims(1, never, [](Pfn p) { return pfn_index(p) == 2; }) ==
+          std::vector<Pfn>{static_cast<Pfn>(2)});
+    CHECK(clock->choose_victims(2, never) == std::vector<Pfn>{static_cast<Pfn>(2), static_cast<Pfn>(3)});
+}

@@ -194,13 +194,49 @@ TEST_CASE("report aggregate: VMA layouts merge a growing heap") {
 
 TEST_CASE("report aggregate: unknown kinds are counted and leave the curves alone") {
     std::vector<std::string> lines{std::begin(kLog), std::end(kLog)};
-    lines.push_back(R"({"seq":9,"time_ns":9000,"pid":2,"comm":"prog","page":4194304,"kind":"page-out","major":false,"vma":null})");
+    lines.push_back(R"({"seq":9,"time_ns":9000,"pid":2,"comm":"prog","page":4194304,"kind":"balloon-inflate","major":false,"vma":null})");
     const EventStore store = store_of(lines);
     CHECK(store.kinds().size() == store.kinds().known_count() + 1);
     const auto rows = summarize_processes(store);
-    CHECK(of_kind(store, rows[0].counts.by_kind, "page-out") == 1);
+    CHECK(of_kind(store, rows[0].counts.by_kind, "balloon-inflate") == 1);
     const PageCurves curves = build_page_curves(store, TimeAxis(store, 10));
     CHECK(curves.curves[0].peak == 4);
+}
+
+TEST_CASE("report aggregate: reclaim events are known kinds, not faults, and take pages out of the curve") {
+    std::vector<std::string> lines{std::begin(kLog), std::end(kLog)};
+    const EventStore before = store_of(lines);
+    const auto rows_before = summarize_processes(before);
+    lines.push_back(R"({"seq":9,"time_ns":9000,"pid":2,"comm":"prog","page":4194304,"kind":"page-out","major":false,"vma":null,"frame":7,"policy":"clock","swap_slot":1})");
+    lines.push_back(R"({"seq":10,"time_ns":9500,"pid":2,"comm":"prog","page":0,"kind":"oom-kill","major":false,"vma":null,"frame":-1,"victim":{"pid":2,"comm":"prog","pages":3}})");
+    const EventStore store = store_of(lines);
+    CHECK(store.kinds().size() == store.kinds().known_count());
+    const auto rows = summarize_processes(store);
+    CHECK(of_kind(store, rows[0].counts.by_kind, "page-out") == 1);
+    CHECK(of_kind(store, rows[0].counts.by_kind, "oom-kill") == 1);
+    CHECK(rows[0].counts.events == rows_before[0].counts.events + 2);
+    CHECK(rows[0].counts.minor == rows_before[0].counts.minor);
+    CHECK(rows[0].counts.major == rows_before[0].counts.major);
+    CHECK(rows[0].counts.signals == rows_before[0].counts.signals);
+    const PageCurves curves = build_page_curves(store, TimeAxis(store, 10));
+    const PageCurves curves_before = build_page_curves(before, TimeAxis(store, 10));
+    CHECK(curves.curves[0].peak == curves_before.curves[0].peak);
+    // The page that went out is no longer counted at the end.
+    auto last_value = [](const PageCurve& c) {
+        std::int64_t last = kNoValue;
+        for (const std::int64_t v : c.values)
+            if (v != kNoValue)
+                last = v;
+        return last;
+    };
+    CHECK(last_value(curves_before.curves[0]) == 4);
+    CHECK(last_value(curves.curves[0]) == 3);
+    // It is in swap now (it has a slot): a second, swapped curve for the process.
+    REQUIRE(curves.curves.size() == curves_before.curves.size() + 1);
+    CHECK(curves.curves[1].process == curves.curves[0].process);
+    CHECK(curves.curves[1].state == PageState::Swapped);
+    CHECK(last_value(curves.curves[1]) == 1);
+    CHECK(curves.curves[1].peak == 1);
 }
 
 TEST_CASE("report aggregate: tables and the page") {

@@ -65,9 +65,10 @@ class Workload:
     note: str = ""
 
 
-# faultline's physical memory for every workload but the swap one: the largest workloads
+# faultline's physical memory for every workload but the swap ones: the largest workloads
 # need about 800 MiB of frames (touch_pages, fork_write).
 RAM = ["--ram", "1G"]
+SWAP_OPTS = ["--ram", "32M", "--swap", "256M"]
 
 WORKLOADS = [
     Workload("cpu_loop", "integer loop, 100M iterations", ["{guest}/cpu_loop", "100000000"], RAM),
@@ -93,9 +94,15 @@ WORKLOADS = [
                   "(as binfmt_misc would), since qemu-user's execve leaves emulation"),
     Workload("gzip", "gzip -9 of 16 MiB (host's dynamic /bin/gzip)", [GZIP, "-9", "-c", "{gzip_input}"], RAM),
     Workload("swap", "touch 256 MiB twice, --ram 32M --swap 256M", ["{guest}/swap_touch", "256", "2"],
-             ["--ram", "32M", "--swap", "256M"], needs="swap",
+             SWAP_OPTS, needs="swap",
+             note="native and qemu-user run it without a memory limit (no swapping)"),
+    Workload("swap_locality", "16 MiB hot set + 112 MiB cold sweep, --ram 32M --swap 256M",
+             ["{guest}/swap_locality", "128", "16", "40"], SWAP_OPTS, needs="swap",
              note="native and qemu-user run it without a memory limit (no swapping)"),
 ]
+
+# The page replacement policies (faultline run --policy) the swap workloads also run under.
+POLICIES = ("clock", "fifo", "random", "lru")
 
 
 # --- running one command ---
@@ -149,8 +156,22 @@ def parse_stats(stderr: str) -> Optional[dict]:
                 for k, v in rec.items():
                     if isinstance(v, int) and k != "pid":
                         total[k] = total.get(k, 0) + v
+            # The machine's reclaim line, when faultline prints one: "reclaim: N pages
+            # swapped out, M swapped in, ..." (page-outs are nobody's fault, so the
+            # per-process table has only the swap-ins).
+            for line in lines:
+                m = re.match(r"reclaim: (\d+) pages swapped out, (\d+) swapped in", line)
+                if m:
+                    total["swap-out"] = int(m.group(1))
+                    total["swap-in-machine"] = int(m.group(2))
             return {"columns": cols, "processes": rows, "total": total}
     return None
+
+
+def swap_counts(total: dict) -> tuple[Optional[int], Optional[int]]:
+    """(page-ins, page-outs) from a run's --stats totals; None where --stats has none."""
+    ins = total.get("swap-in-machine", total.get("swap-in"))
+    return ins, total.get("swap-out")
 
 
 def smaps_sample(pid: int, ram_bytes: int) -> Optional[tuple[int, int]]:
@@ -390,7 +411,7 @@ def make_gzip_input(path: Path) -> None:
 
 # --- measuring ---
 
-def command_for(runner: str, w: Workload, faultline: Path, subst: dict) -> list[str]:
+def command_for(runner: str, w: Workload, faultline: Path, subst: dict, extra: Optional[list[str]] = None) -> list[str]:
     def fill(args):
         out = []
         for a in args:
@@ -404,7 +425,7 @@ def command_for(runner: str, w: Workload, faultline: Path, subst: dict) -> list[
         return argv
     if runner == "qemu":
         return ["qemu-x86_64"] + fill(w.qemu_argv or w.argv)
-    opts = ["--real-time", "--stats"] + w.faultline_opts
+    opts = ["--real-time", "--stats"] + w.faultline_opts + (extra or [])
     if runner == LOG_RUNNER:
         opts += ["--fault-log", "{fault_log}"]
     return [str(faultline), "run"] + opts + ["--"] + argv
@@ -456,6 +477,42 @@ def summarize(w: Workload, runs: dict[str, list[Run]]) -> dict:
     if errors:
         res["errors"] = sorted(set(errors))
     return res
+
+
+def summarize_policy(w: Workload, policy: str, runs: list[Run]) -> dict:
+    """One swap workload under one replacement policy: medians of the faultline runs, and the
+    fault and swap counts of --stats (the same in every run: faultline is deterministic)."""
+    ok = [r for r in runs if not r.error and r.stats]
+    row = {"workload": w.name, "policy": policy, "runs": [
+        {"wall_s": round(r.wall_s, 4), "metrics": r.metrics, **({"stats_total": r.stats["total"]} if r.stats else {}),
+         **({"error": r.error} if r.error else {})} for r in runs]}
+    if not ok:
+        row["error"] = runs[0].error if runs else "no runs"
+        return row
+    total = ok[0].stats["total"]
+    secs = [sum(v for k, v in r.metrics.items() if re.fullmatch(r"pass\d+_ns", k)) / 1e9 for r in ok]
+    ins, outs = swap_counts(total)
+    row.update({"median_wall_s": median([r.wall_s for r in ok]), "median_guest_s": median(secs),
+                "minor": total.get("minor"), "major": total.get("major"), "page_ins": ins, "page_outs": outs})
+    g = row["median_guest_s"]
+    if g and ins is not None:
+        row["pages_per_s"] = ((ins + (outs or 0)) / g)
+        row["rate_is_ins_only"] = outs is None
+    return row
+
+
+def policy_table(rows: list[dict]) -> str:
+    lines = ["| workload | policy | faultline s | in-guest s | minor faults | major faults | page-ins | page-outs | "
+             "page-outs+ins per s |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.get("error"):
+            lines.append(f"| {r['workload']} | {r['policy']} | FAILED {r['error'][:120]} |" + " |" * 6)
+            continue
+        rate = fmt_num(r.get("pages_per_s"), "pages/s") + (" (ins only)" if r.get("rate_is_ins_only") else "")
+        lines.append(f"| {r['workload']} | {r['policy']} | {fmt_num(r['median_wall_s'], 's')} | "
+                     f"{fmt_num(r['median_guest_s'], 's')} | {r['minor']} | {r['major']} | {r['page_ins']} | "
+                     f"{'-' if r['page_outs'] is None else r['page_outs']} | {rate} |")
+    return "\n".join(lines)
 
 
 # --- targets ---
@@ -520,22 +577,7 @@ def targets(results: dict[str, dict]) -> list[dict]:
     fq, ff = get("fork_exit", "median_wall_s", "qemu"), get("fork_exit", "median_wall_s", "faultline")
     add("fork+exit+wait: qemu-user/faultline", fq / ff if fq and ff else None, 3.0, "x", ">=")
 
-    sw = get("swap", "median_metrics", "faultline")
-    rate, detail = None, ""
-    if sw and "pages" in sw:
-        secs = sum(v for k, v in sw.items() if k.startswith("pass")) / 1e9
-        stats = get("swap", "faultline_stats") or {}
-        moved = sum(v for k, v in stats.items() if re.search(r"swap.?(in|out)|page.?(in|out)", k))
-        if moved:
-            detail = f"{moved} page-outs+ins from --stats in {secs:.2f} s"
-        else:
-            ram_pages = 32 << 20 >> 12
-            passes = sw.get("passes", 2)
-            moved = max(0, sw["pages"] - ram_pages) + (passes - 1) * 2 * sw["pages"]
-            detail = f"estimated {moved} page-outs+ins (no swap counts in --stats) in {secs:.2f} s"
-        rate = moved / secs if secs else None
-    elif "swap" in results and results["swap"].get("skipped"):
-        detail = results["swap"]["skipped"]
+    rate, detail = swap_rate(results.get("swap") or {})
     add("swap: page-outs+ins per second", rate, 200000, "pages/s", ">=", detail)
 
     # faultline's own memory: RSS beyond the guest's RAM mapping, sampled from smaps in a
@@ -561,6 +603,25 @@ def targets(results: dict[str, dict]) -> list[dict]:
     for name in ("touch_pages", "fork_write", "touch_pages_steady", "fork_write_steady"):
         add(f"fault log on/off ({name})", get(name, "log_over_nolog"), 1.5, "x", "<=")
     return out
+
+
+def swap_rate(r: dict) -> tuple[Optional[float], str]:
+    """Page-outs + page-ins per second of in-guest time for a swap workload's faultline runs
+    (medians), and what the figure is made of."""
+    if r.get("skipped"):
+        return None, r["skipped"]
+    mm = (r.get("median_metrics") or {}).get("faultline")
+    stats = r.get("faultline_stats")
+    if not mm or stats is None:
+        return None, ""
+    secs = sum(v for k, v in mm.items() if re.fullmatch(r"pass\d+_ns", k)) / 1e9
+    ins, outs = swap_counts(stats)
+    if not secs or ins is None:
+        return None, "no swap counts in --stats"
+    if outs is None:
+        return ins / secs, (f"page-ins only ({ins} in {secs:.2f} s): this --stats has no page-out count, "
+                            "so the figure is a lower bound")
+    return (ins + outs) / secs, f"{outs} page-outs + {ins} page-ins in {secs:.2f} s (--stats)"
 
 
 # --- printing ---
@@ -592,7 +653,7 @@ def guest_metric_text(r: dict) -> str:
         pages = m.get("pages")
         steady = [v for k, v in m.items() if re.fullmatch(r"(pass|round)[2-9]_ns", k)]
         first = [v for k, v in m.items() if re.fullmatch(r"(pass|round)1_ns", k)]
-        if pages and (steady or first) and r["name"] != "swap":
+        if pages and (steady or first) and not r["name"].startswith("swap"):
             val = median(steady) if steady else first[0]
             parts.append(f"{RUNNER_TITLES[runner]} {val / pages / 1000:.2f} µs/page")
     return ", ".join(parts)
@@ -663,6 +724,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=600, help="seconds before one run is killed")
     ap.add_argument("--no-rss", action="store_true",
                     help="skip the untimed extra faultline run per workload that samples its smaps")
+    ap.add_argument("--no-policies", action="store_true",
+                    help="skip the swap workloads' extra faultline runs under each --policy")
     ap.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = ap.parse_args()
 
@@ -746,17 +809,41 @@ def main() -> int:
               + (f", log on/off {fmt_num(res.get('log_over_nolog'), 'x')}" if w.fault_log else "")
               + (f"  FAILED: {res['errors'][0]}" if res.get("errors") else ""), flush=True)
 
+    # The swap workloads again under each page replacement policy (faultline only: the
+    # others do not swap), round robin within each repetition as above.
+    policy_rows = []
+    swap_workloads = [w for w in selected if w.needs == "swap" and has_swap]
+    if swap_workloads and not args.no_policies:
+        print(f"\nreplacement policies ({', '.join(POLICIES)}), faultline only:", flush=True)
+    for w in swap_workloads if not args.no_policies else []:
+        runs: dict[str, list[Run]] = {p: [] for p in POLICIES}
+        print(f"{w.name:20} ", end="", flush=True)
+        for rep in range(args.reps):
+            order = list(POLICIES[rep % len(POLICIES):] + POLICIES[:rep % len(POLICIES)])
+            for policy in order:
+                r = run_once("faultline", command_for("faultline", w, faultline, subst, ["--policy", policy]),
+                             args.timeout, work)
+                runs[policy].append(r)
+                print("x" if r.error else ".", end="", flush=True)
+        rows = [summarize_policy(w, p, runs[p]) for p in POLICIES]
+        policy_rows += rows
+        print("  " + ", ".join(f"{r['policy']} {r.get('major', '?')} major faults" for r in rows), flush=True)
+
     by_name = {r["name"]: r for r in results}
     tgts = targets(by_name)
     info["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     info["loadavg_at_end"] = os.getloadavg()
     print()
     print(table(results, tgts, info))
+    if policy_rows:
+        print()
+        print(policy_table(policy_rows))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**info, "workloads": results, "targets": tgts}, indent=1, default=str) + "\n")
+    out.write_text(json.dumps({**info, "workloads": results, "targets": tgts, "policies": policy_rows},
+                              indent=1, default=str) + "\n")
     print(f"\nwrote {out}")
-    return 1 if any(r.get("errors") for r in results) else 0
+    return 1 if any(r.get("errors") for r in results) or any(r.get("error") for r in policy_rows) else 0
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
 // faultline: run unmodified x86-64 Linux programs on an emulated CPU whose memory is
 // managed by faultline's own kernel personality.
 #include <spdlog/sinks/stdout_sinks.h>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <expected>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +17,8 @@
 #include "os/trace/syscall_tracer.h"
 #include "syscalls/dispatcher.h"
 #include "tools/faultline/duration.h"
+#include "tools/faultline/limit_spec.h"
+#include "tools/faultline/pressure_spec.h"
 #include "tools/faultline/report_command.h"
 #include "tools/faultline/size.h"
 
@@ -25,8 +29,8 @@ namespace {
 constexpr std::uint64_t kMinRam = 1ull << 20;
 constexpr std::uint64_t kMaxRam = 64ull << 30;
 
-// Like a shell: a name without '/' is looked up in $PATH.
-std::string resolve_program(const std::string& name) {
+// Like a shell: a name without '/' is looked up in $PATH (inside the root with --root).
+std::string resolve_program(const std::string& name, const os::fs::Root& root) {
     if (name.find('/') != std::string::npos)
         return name;
     const char* path = std::getenv("PATH");
@@ -38,11 +42,71 @@ std::string resolve_program(const std::string& name) {
             end = dirs.size();
         std::string dir = dirs.substr(start, end - start);
         std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
-            return candidate;
+        if (auto found = root.lookup(AT_FDCWD, candidate, true)) {
+            struct stat st {};
+            if (::fstat(found->get(), &st) == 0 && S_ISREG(st.st_mode) &&
+                ::faccessat(found->get(), "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0)
+                return candidate;
+        }
         start = end + 1;
     }
     return name;
+}
+
+// --pressure SPEC: "@FILE" becomes FILE's contents, and the steps must parse.
+CLI::Validator pressure_validator() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            auto text = tools::expand_at_file(value);
+            if (!text)
+                return text.error();
+            if (auto steps = tools::parse_pressure_spec(*text); !steps)
+                return steps.error();
+            value = *text;
+            return {};
+        },
+        "SPEC");
+}
+
+CLI::Validator limit_validator() {
+    return CLI::Validator(
+        [](std::string& value) -> std::string {
+            auto rule = tools::parse_limit_spec(value);
+            return rule ? std::string() : rule.error();
+        },
+        "WHO:SIZE");
+}
+
+// The parsed --pressure steps, checked against --ram; an error names the step.
+std::expected<std::vector<os::mm::PressureStep>, std::string> pressure_steps(const std::vector<std::string>& specs,
+                                                                            std::uint64_t ram) {
+    std::vector<os::mm::PressureStep> all;
+    for (const std::string& spec : specs) {
+        auto steps = tools::parse_pressure_spec(spec);
+        if (!steps)
+            return std::unexpected(steps.error());
+        for (os::mm::PressureStep& step : *steps) {
+            if (step.action == os::mm::PressureAction::SetRam && step.frames * 4096 > ram)
+                return std::unexpected("step '" + step.text + "': more RAM than --ram (the most there is)");
+            all.push_back(std::move(step));
+        }
+    }
+    return all;
+}
+
+std::expected<std::vector<os::mm::MemcgRule>, std::string> limit_rules(const std::vector<std::string>& specs) {
+    std::vector<os::mm::MemcgRule> rules;
+    for (const std::string& spec : specs) {
+        auto rule = tools::parse_limit_spec(spec);
+        if (!rule)
+            return std::unexpected(rule.error());
+        for (const os::mm::MemcgRule& r : rules)
+            if (r.pid == rule->pid && r.name == rule->name)
+                return std::unexpected("'" + spec + "': a second limit for the same " +
+                                       (r.pid ? "pid" : "program") + " (the first: '" + r.text + "')");
+        rules.push_back(std::move(*rule));
+    }
+    return rules;
 }
 
 void setup_logging(int verbosity) {
@@ -73,6 +137,10 @@ int main(int argc, char** argv) {
     std::string swap_file;
     std::string policy;
     std::string trace_syscalls;
+    std::string root_dir;
+    bool read_only = false;
+    std::vector<std::string> pressure_specs;
+    std::vector<std::string> limit_specs;
     std::vector<std::string> command;
     run->add_option("--ram", ram_text,
                     "Physical memory of the emulated machine (e.g. 64M, 1G); the guest's frames, page tables "
@@ -99,6 +167,28 @@ int main(int argc, char** argv) {
     run->add_option("--swap-file", swap_file, "The swap file (default: a temporary file, removed at once)");
     run->add_option("--policy", policy, "Page replacement: clock (second chance, default), fifo, random, lru")
         ->check(CLI::IsMember({"clock", "fifo", "random", "lru"}));
+    run->add_option("--pressure", pressure_specs,
+                    "Change the RAM while the program runs, e.g. 'at 50ms ram 8M; at 200ms ram 64M' or "
+                    "'every 10ms steal 16 until 100ms' or 'after 5000 faults ram 16M' (virtual time; the grammar "
+                    "is in the README); @FILE reads the steps from FILE. May be given several times")
+        ->transform(pressure_validator())
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    run->add_option("--limit", limit_specs,
+                    "A memory cgroup: PID:SIZE for that process and its descendants together, NAME:SIZE for each "
+                    "process running program NAME on its own; SIZE is memory.max, or max=SIZE,high=SIZE. Over "
+                    "it, the group reclaims its own pages; if it cannot, the OOM killer ends one of them. May be "
+                    "given several times")
+        ->check(limit_validator())
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    run->add_option("--root", root_dir,
+                    "The guest's file system is DIR: every path it names (absolute, relative, through '..', "
+                    "symlinks or /proc links) resolves inside DIR, and PROGRAM is looked up there. Without it the "
+                    "guest sees the host's files with your permissions");
+    run->add_flag("--read-only", read_only,
+                  "No write reaches the host's files: opening for writing, creating, removing, renaming and "
+                  "changing attributes fail with EROFS (devices and FIFOs stay writable)");
     run->add_option("--timeout", timeout_text,
                     "End the run after this much real (host) time, e.g. 30s or 500ms: every process is killed, "
                     "with a message, and faultline exits 124");
@@ -159,6 +249,18 @@ int main(int argc, char** argv) {
     }
     config.swap_file = swap_file;
     config.policy = policy;
+    if (auto steps = pressure_steps(pressure_specs, *ram); steps) {
+        config.pressure = std::move(*steps);
+    } else {
+        spdlog::error("--pressure: {}", steps.error());
+        return 125;
+    }
+    if (auto rules = limit_rules(limit_specs); rules) {
+        config.limits = std::move(*rules);
+    } else {
+        spdlog::error("--limit: {}", rules.error());
+        return 125;
+    }
     if (!timeout_text.empty()) {
         const auto t = tools::parse_duration_ns(timeout_text);
         if (!t || *t < 1'000'000) {
@@ -192,7 +294,18 @@ int main(int argc, char** argv) {
     std::vector<std::string> envp;
     for (char** e = environ; *e; ++e)
         envp.emplace_back(*e);
-    const std::string program = resolve_program(command[0]);
+    auto root = std::make_shared<os::fs::Root>();
+    if (!root_dir.empty()) {
+        auto confined = os::fs::Root::confine(root_dir);
+        if (!confined) {
+            spdlog::error("--root {}: {}", root_dir, confined.error());
+            return 125;
+        }
+        *root = std::move(*confined);
+    }
+    root->set_read_only(read_only);
+    config.root = root;
+    const std::string program = resolve_program(command[0], *root);
     try {
         syscalls::Dispatcher dispatcher;
         os::Kernel kernel(config, dispatcher);

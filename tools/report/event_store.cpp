@@ -38,6 +38,7 @@ void EventStore::add(const FaultRecord& record) {
     event.vma = record.vma ? intern_vma(event.process, *record.vma) : kNoVma;
     event.kind = m_kinds.intern(record.kind);
     event.major = record.major;
+    event.to_swap = record.to_swap;
     m_events.push_back(event);
 }
 

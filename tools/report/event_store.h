@@ -24,6 +24,7 @@ struct StoredEvent {
     std::uint32_t vma = kNoVma;  // index into EventStore::vmas()
     KindId kind = 0;
     bool major = false;
+    bool to_swap = false;  // reclaim put the page in swap
 };
 
 struct ProcessInfo {

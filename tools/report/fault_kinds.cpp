@@ -7,9 +7,10 @@ namespace tools::report {
 namespace {
 
 constexpr auto R = PageState::Resident;
+constexpr auto A = PageState::Absent;
 
 // The kinds os/trace writes (README, "Fault logs"). Every fault that did not become a
-// signal leaves its page mapped, whatever it was before (a cow-reuse proves a page the
+// signal leaves its page mapped (reclaim events unmap it), whatever it was before (a cow-reuse proves a page the
 // process got from fork is resident, even though the log never saw it arrive).
 constexpr std::array kKnownKinds = {
     KindInfo{"zero-page", "#9ecae1", R, false},
@@ -19,9 +20,17 @@ constexpr std::array kKnownKinds = {
     KindInfo{"page-cache-hit", "#fd8d3c", R, false},
     KindInfo{"cow-copy", "#31a354", R, false},
     KindInfo{"cow-reuse", "#a1d99b", R, false},
+    KindInfo{"swap-in", "#e377c2", R, false},
+    KindInfo{"swap-cache-hit", "#f7b6d2", R, false},
     KindInfo{"segv-maperr", "#252525", std::nullopt, true},
     KindInfo{"segv-accerr", "#737373", std::nullopt, true},
     KindInfo{"sigbus", "#8c6d31", std::nullopt, true},
+    // Page reclaim takes the page away from the process (to swap, or dropped, or written to
+    // its file); the OOM killer ends the process.
+    KindInfo{"page-out", "#17becf", A, false, true},
+    KindInfo{"drop", "#9edae5", A, false, true},
+    KindInfo{"write-back", "#bcbd22", A, false, true},
+    KindInfo{"oom-kill", "#000000", std::nullopt, false, true},
 };
 
 // Unknown kinds cycle through these.

@@ -1,6 +1,5 @@
 // The fault kinds the report knows: how each is drawn and what it does to the page it
-// names. Adding a kind (the swap events "page-out", "drop", "swap-in" are expected next) is
-// one row in kKnownKinds (fault_kinds.cpp); a kind the table does not know is still
+// names. Adding a kind is one row in kKnownKinds (fault_kinds.cpp); a kind the table does not know is still
 // counted and drawn, in grey, and leaves the page curves alone.
 #pragma once
 
@@ -14,8 +13,9 @@
 namespace tools::report {
 
 // What a process's page is after the event, for the page curves (page_curves.h). A new
-// state (e.g. Swapped) needs a curve label in kPageStateLabels too.
-enum class PageState : std::uint8_t { Absent, Resident, Count };
+// state needs a curve label in kPageStateLabels too. A reclaim event whose page went to swap
+// (it has a swap slot) makes the page Swapped instead of its kind's page_after.
+enum class PageState : std::uint8_t { Absent, Resident, Swapped, Count };
 
 struct PageStateInfo {
     std::string_view key;    // JSON name of the curve
@@ -26,6 +26,7 @@ struct PageStateInfo {
 inline constexpr PageStateInfo kPageStateLabels[] = {
     {"absent", ""},
     {"resident", "pages faulted in"},
+    {"swapped", "pages in swap"},
 };
 
 struct KindInfo {
@@ -33,6 +34,7 @@ struct KindInfo {
     std::string_view colour;  // CSS colour
     std::optional<PageState> page_after;  // nullopt: the event leaves the page as it was
     bool is_signal = false;               // the fault became a signal
+    bool is_reclaim = false;              // page reclaim or the OOM killer, not a fault
 };
 
 using KindId = std::uint16_t;

@@ -74,6 +74,8 @@ std::expected<FaultRecord, std::string> parse_fault_record(std::string_view line
         record.major = *major->as_bool();
     if (auto by = string_field(*json, "by"))
         record.by_kernel = *by == "kernel";
+    if (json->find("swap_slot"))
+        record.to_swap = unsigned_field(*json, "swap_slot").has_value();
     return record;
 }
 

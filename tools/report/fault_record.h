@@ -28,6 +28,7 @@ struct FaultRecord {
     std::string kind;    // "demand-zero", "file", … or a kind this report does not know yet
     bool major = false;
     bool by_kernel = false;
+    bool to_swap = false;  // a reclaim event whose page is in swap from now on ("swap_slot")
     std::optional<VmaRecord> vma;  // nullopt: no mapping contained the address
 };
 

@@ -40,8 +40,11 @@ PageCurves build_page_curves(const EventStore& store, const TimeAxis& axis, std:
             r.first_bin = bin;
         r.seen = true;
         r.last_bin = std::max(r.last_bin, bin);
-        if (const auto after = store.kinds().info(e.kind).page_after)
-            apply(r, e.page, *after);
+        const KindInfo& info = store.kinds().info(e.kind);
+        if (info.is_reclaim && e.to_swap)
+            apply(r, e.page, PageState::Swapped);
+        else if (info.page_after)
+            apply(r, e.page, *info.page_after);
         for (std::size_t s = 1; s < kStates; ++s) {
             r.values[s][bin] = r.in_state[s];
             r.peak[s] = std::max(r.peak[s], static_cast<std::uint64_t>(std::max<std::int64_t>(r.in_state[s], 0)));

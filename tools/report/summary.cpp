@@ -13,7 +13,10 @@ void count(FaultCounts& c, const EventStore& store, const StoredEvent& e) {
         c.by_kind.assign(store.kinds().size(), 0);
     ++c.events;
     ++c.by_kind[e.kind];
-    if (store.kinds().info(e.kind).is_signal)
+    const KindInfo& info = store.kinds().info(e.kind);
+    if (info.is_reclaim)
+        return;  // counted by kind, neither a fault nor a signal
+    if (info.is_signal)
         ++c.signals;
     else if (e.major)
         ++c.major;

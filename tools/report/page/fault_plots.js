@@ -111,7 +111,8 @@ function drawCurves() {
   const { figure, note } = section("curves");
   const curves = data.curves;
   note.textContent = "Distinct pages each process has faulted in so far (any fault that did not become a signal " +
-    "maps its page), drawn from its first fault to its last. The log has no munmap, exec or exit records, " +
+    "maps its page; page reclaim takes it away again), drawn from its first fault to its last, and, dashed, " +
+    "its pages in swap (paged out, until swapped in). The log has no munmap, exec or exit records, " +
     "so this is an upper bound on what stayed resident, not RSS." +
     (curves.left_out ? ` ${curves.left_out} smaller process${curves.left_out === 1 ? "" : "es"} left out.` : "");
   if (curves.series.length === 0) return empty(figure, "No processes.");
