@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # faultline bootstrap: install what is missing, build, and run the demo or the tests.
 #
-#   ./bootstrap.sh demo    install dependencies, build build/faultline, run a demo
-#   ./bootstrap.sh test    install dependencies, build everything, run ctest
-#   ./bootstrap.sh deps    only install dependencies
+#   ./bootstrap.sh demo      install dependencies, build build/faultline, run a demo
+#   ./bootstrap.sh test      install dependencies, build everything, run ctest
+#   ./bootstrap.sh sanitize  the same with AddressSanitizer and UndefinedBehaviorSanitizer,
+#                            in build-asan (FAULTLINE_SANITIZE)
+#   ./bootstrap.sh fuzz [SECONDS [LIBFUZZER_OPTION...]]
+#                            install clang, build the libFuzzer targets in build-fuzz
+#                            (FAULTLINE_FUZZ) and run each for SECONDS (default 60)
+#   ./bootstrap.sh deps      only install dependencies
 #
 # Everything comes from Debian packages. Debian 12 ships Unicorn 2.0.1, which cannot
 # translate virtual addresses (see README, "Why Unicorn 2.1"); when the system Unicorn is
@@ -32,10 +37,15 @@ debian_packages=(
     chromium  # tests/report opens the page of `faultline report` in it, headless
     dpkg-dev apt
 )
+# For `fuzz` only: clang with the sanitizer and libFuzzer runtimes.
+fuzz_packages=(clang-16 libclang-rt-16-dev)
 
+# install_packages [PACKAGE...]: installs those of the packages (default: debian_packages)
+# that are missing.
 install_packages() {
-    local missing=()
-    for p in "${debian_packages[@]}"; do
+    local missing=() wanted=("$@")
+    [ ${#wanted[@]} -gt 0 ] || wanted=("${debian_packages[@]}")
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -109,12 +119,21 @@ unicorn_cmake_args() {
     printf '%s\n' "-DFAULTLINE_UNICORN_PREFIX=$here/.deps/unicorn/usr"
 }
 
+# configure_and_build [DIR [CMAKE_ARG...] [-- BUILD_TARGET...]]: configures DIR (default
+# build) and builds it (or only the targets named after --).
 configure_and_build() {
-    local extra
+    local dir=${1:-build} extra args=() targets=()
+    [ $# -gt 0 ] && shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+    [ $# -gt 0 ] && shift && targets=("$@")
     extra=$(unicorn_cmake_args)
     # shellcheck disable=SC2086
-    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $extra >/dev/null
-    cmake --build build -j "$jobs"
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $extra "${args[@]}" >/dev/null
+    if [ ${#targets[@]} -gt 0 ]; then
+        cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+    else
+        cmake --build "$dir" -j "$jobs"
+    fi
 }
 
 case "$action" in
@@ -135,7 +154,25 @@ case "$action" in
         configure_and_build
         ctest --test-dir build --output-on-failure -j "$jobs"
         ;;
+    sanitize)
+        install_packages
+        configure_and_build build-asan -DFAULTLINE_SANITIZE=ON
+        ctest --test-dir build-asan --output-on-failure -j "$jobs"
+        ;;
+    fuzz)
+        seconds=${2:-60}
+        options=("${@:3}")
+        install_packages
+        install_packages "${fuzz_packages[@]}"
+        configure_and_build build-fuzz -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
+            -DFAULTLINE_FUZZ=ON -- fuzz guests
+        status=0
+        for target in elf_exec syscall_trace syscall_args; do
+            tools/fuzz/run.sh "$target" "$seconds" "${options[@]}" || status=1
+        done
+        exit $status
+        ;;
     *)
-        die "unknown action '$action' (use: demo, test, deps)"
+        die "unknown action '$action' (use: demo, test, sanitize, fuzz, deps)"
         ;;
 esac

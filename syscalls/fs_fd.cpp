@@ -33,8 +33,11 @@ SysResult open_common(Context& c, int dirfd, std::uint64_t path_addr, int flags,
         const auto view = proc_view(c);
         auto resolved = TRY(os::fs::procfs::resolve(view, path, !(flags & O_NOFOLLOW)));
         if (auto proc_file = os::fs::procfs::open(view, resolved, flags)) {
-            auto file = TRY(std::move(*proc_file));
-            return TRY(c.proc.files().install(std::move(file), 0, (flags & O_CLOEXEC) != 0));
+            // Not TRY: GCC 12 with -fsanitize=address warns falsely (-Wmaybe-uninitialized)
+            // about the moved-from shared_ptr in TRY's temporary.
+            if (!*proc_file)
+                return err(proc_file->error());
+            return TRY(c.proc.files().install(std::move(**proc_file), 0, (flags & O_CLOEXEC) != 0));
         }
         opened = TRY(open_resolved(c, dirfd, resolved, flags, create_mode));
     } else {

@@ -8,6 +8,7 @@
 #include "os/abi/signal.h"
 #include "os/fs/pipe.h"
 #include "syscalls/fs_common.h"
+#include "syscalls/user_args.h"
 
 namespace syscalls {
 
@@ -17,7 +18,6 @@ using os::fs::File;
 
 constexpr std::uint64_t kChunk = 64 * 1024;
 constexpr std::uint64_t kMaxRwCount = 0x7ffff000;  // Linux MAX_RW_COUNT
-constexpr int kMaxIov = 1024;                      // UIO_MAXIOV
 
 // A File said EAGAIN: for an O_NONBLOCK file that is the answer; otherwise the task sleeps
 // until a pipe changes and the syscall runs again.
@@ -126,29 +126,10 @@ SysResult sys_pwrite64(Context& c, const Args& a) {
     return write_from_user(c, *f, a[1], a[2], &off);
 }
 
-struct GuestIovec {
-    std::uint64_t base;
-    std::uint64_t len;
-};
-
-KResult<std::vector<GuestIovec>> iovecs_arg(Context& c, std::uint64_t addr, int count) {
-    if (count < 0 || count > kMaxIov)
-        return err(Errno::einval);
-    std::vector<GuestIovec> iov(static_cast<std::size_t>(count));
-    TRY_VOID(c.mm.copy_from_user(iov.data(), addr, iov.size() * sizeof(GuestIovec)));
-    std::uint64_t total = 0;
-    for (const auto& v : iov) {
-        if (v.len > static_cast<std::uint64_t>(SSIZE_MAX) || total + v.len > static_cast<std::uint64_t>(SSIZE_MAX))
-            return err(Errno::einval);
-        total += v.len;
-    }
-    return iov;
-}
-
 // writev gathers into one write so that the output stays atomic, as on Linux.
 SysResult writev_common(Context& c, int fd, std::uint64_t iov_addr, int count, const std::uint64_t* offset) {
     auto f = TRY(file_of(c, fd));
-    auto iov = TRY(iovecs_arg(c, iov_addr, count));
+    auto iov = TRY(read_iovecs(c.mm, iov_addr, count));
     std::vector<std::byte> data;
     for (const auto& v : iov) {
         const std::size_t at = data.size();
@@ -199,7 +180,7 @@ SysResult writev_common(Context& c, int fd, std::uint64_t iov_addr, int count, c
 
 SysResult readv_common(Context& c, int fd, std::uint64_t iov_addr, int count, const std::uint64_t* offset) {
     auto f = TRY(file_of(c, fd));
-    auto iov = TRY(iovecs_arg(c, iov_addr, count));
+    auto iov = TRY(read_iovecs(c.mm, iov_addr, count));
     std::int64_t total = 0;
     for (const auto& v : iov) {
         if (v.len == 0)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "syscalls/syscall.h"
+#include "syscalls/user_args.h"
 
 namespace syscalls {
 
@@ -14,13 +15,7 @@ namespace {
 
 constexpr std::uint64_t kNsPerSec = 1'000'000'000ull;
 constexpr std::uint64_t kSigsetSize = 8;
-constexpr int kMaxFds = 1024;  // RLIMIT_NOFILE: more pollfds than that is EINVAL
-
-struct GuestPollfd {
-    std::int32_t fd;
-    std::int16_t events;
-    std::int16_t revents;
-};
+constexpr int kMaxFds = kMaxPollFds;
 
 struct GuestTimespec {
     std::int64_t sec, nsec;
@@ -83,12 +78,7 @@ std::optional<SysResult> wait_or_go(Context& c, int ready, std::optional<std::ui
 KResult<std::optional<std::uint64_t>> timespec_timeout(Context& c, std::uint64_t addr) {
     if (!addr)
         return std::optional<std::uint64_t>();
-    GuestTimespec ts{};
-    TRY_VOID(c.mm.copy_from_user(&ts, addr, sizeof(ts)));
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= static_cast<std::int64_t>(kNsPerSec))
-        return err(Errno::einval);
-    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(ts.sec) * kNsPerSec +
-                                        static_cast<std::uint64_t>(ts.nsec));
+    return std::optional<std::uint64_t>(TRY(read_timespec(c.mm, addr)));
 }
 
 // ppoll and pselect6 replace the signal mask while they wait, as rt_sigsuspend does.
@@ -106,10 +96,7 @@ KResult<void> temporary_mask(Context& c, std::uint64_t addr, std::uint64_t size)
 }
 
 SysResult do_poll(Context& c, std::uint64_t addr, std::uint64_t nfds, std::optional<std::uint64_t> timeout) {
-    if (nfds > static_cast<std::uint64_t>(kMaxFds))
-        return err(Errno::einval);
-    std::vector<GuestPollfd> fds(nfds);
-    TRY_VOID(c.mm.copy_from_user(fds.data(), addr, nfds * sizeof(GuestPollfd)));
+    std::vector<GuestPollfd> fds = TRY(read_pollfds(c.mm, addr, nfds));
     std::vector<pollfd> host;
     const int ready = scan(c, fds, host);
     if (auto wait = wait_or_go(c, ready, deadline_for(c, timeout), host))

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "syscalls/syscall.h"
+#include "syscalls/user_args.h"
 
 namespace syscalls {
 
@@ -12,9 +13,6 @@ namespace {
 
 constexpr int kSigChld = 17;
 constexpr std::uint64_t kCloneVm = 0x100, kCloneVfork = 0x4000;
-// struct clone_args: the first version (CLONE_ARGS_SIZE_VER0) and the largest known.
-constexpr std::uint64_t kCloneArgsSizeVer0 = 64;
-constexpr std::uint64_t kCloneArgsSizeMax = 88;
 constexpr std::uint64_t kCsignal = 0xff;
 
 SysResult do_clone(Context& c, const os::CloneRequest& req) { return TRY(c.kernel.clone(req)); }
@@ -46,71 +44,14 @@ SysResult sys_clone(Context& c, const Args& a) {
     return do_clone(c, req);
 }
 
-struct CloneArgs {
-    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-        set_tid_size, cgroup;
-};
-static_assert(sizeof(CloneArgs) == kCloneArgsSizeMax);
-
-SysResult sys_clone3(Context& c, const Args& a) {
-    const std::uint64_t size = a[1];
-    if (size < kCloneArgsSizeVer0 || size > 4096)
-        return err(Errno::einval);
-    CloneArgs args{};
-    TRY_VOID(c.mm.copy_from_user(&args, a[0], std::min(size, kCloneArgsSizeMax)));
-    // A larger struct from a newer program is fine if the unknown tail is zero (E2BIG if not).
-    for (std::uint64_t off = kCloneArgsSizeMax; off < size; ++off) {
-        std::uint8_t b = 0;
-        TRY_VOID(c.mm.copy_from_user(&b, a[0] + off, 1));
-        if (b)
-            return err(Errno::e2big);
-    }
-    if ((args.flags & kCsignal) || args.exit_signal > static_cast<std::uint64_t>(linux_abi::kNumSignals))
-        return err(Errno::einval);
-    if ((args.stack == 0) != (args.stack_size == 0))
-        return err(Errno::einval);
-    if (args.set_tid || args.set_tid_size)
-        return err(Errno::eperm);  // choosing pids needs CAP_SYS_ADMIN in the pid namespace
-    os::CloneRequest req;
-    req.flags = args.flags;
-    req.exit_signal = static_cast<int>(args.exit_signal);
-    req.child_tid = args.child_tid;
-    req.parent_tid = args.parent_tid;
-    req.stack = args.stack ? args.stack + args.stack_size : 0;
-    req.tls = args.tls;
-    req.pidfd = args.pidfd;
-    return do_clone(c, req);
-}
-
-// Linux's limits on execve's strings (MAX_ARG_STRLEN, MAX_ARG_STRINGS).
-constexpr std::uint64_t kMaxArgStrlen = 32 * 4096;
-constexpr std::uint64_t kMaxArgStrings = 0x7fffffff;
-
-KResult<std::vector<std::string>> copy_strings(Context& c, std::uint64_t array) {
-    std::vector<std::string> out;
-    if (!array)
-        return out;
-    for (std::uint64_t i = 0;; ++i) {
-        if (i >= kMaxArgStrings)
-            return err(Errno::e2big);
-        std::uint64_t ptr = 0;
-        TRY_VOID(c.mm.copy_from_user(&ptr, array + i * 8, sizeof(ptr)));
-        if (!ptr)
-            break;
-        auto s = c.mm.copy_string_from_user(ptr, kMaxArgStrlen);
-        if (!s)
-            return err(s.error() == Errno::enametoolong ? Errno::e2big : s.error());
-        out.push_back(std::move(*s));
-    }
-    return out;
-}
+SysResult sys_clone3(Context& c, const Args& a) { return do_clone(c, TRY(read_clone_args(c.mm, a[0], a[1]))); }
 
 SysResult do_execve(Context& c, const std::string& path, int fd, std::uint64_t argv, std::uint64_t envp) {
     os::ExecveRequest req;
     req.path = path;
     req.fd = fd;
-    req.argv = TRY(copy_strings(c, argv));
-    req.envp = TRY(copy_strings(c, envp));
+    req.argv = TRY(read_string_array(c.mm, argv));
+    req.envp = TRY(read_string_array(c.mm, envp));
     TRY_VOID(c.kernel.execve(req));
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "os/proc/signals.h"
 #include "syscalls/syscall.h"
+#include "syscalls/user_args.h"
 
 namespace syscalls {
 
@@ -34,9 +35,7 @@ SysResult sys_rt_sigaction(Context& c, const Args& a) {
     if (a[1]) {
         if (os::proc::signal_bit(sig) & kUnblockableSignals)
             return err(Errno::einval);
-        TRY_VOID(c.mm.copy_from_user(&updated, a[1], sizeof(updated)));
-        updated.mask &= ~kUnblockableSignals;
-        updated.flags &= linux_abi::kKnownSaFlags;
+        updated = TRY(read_sigaction(c.mm, a[1]));
     }
     const KernelSigaction old = c.proc.sigaction(sig);
     if (a[1]) {

@@ -3,6 +3,7 @@
 // no host time), the host's with --real-time.
 #include "os/sched/clock.h"
 #include "syscalls/syscall.h"
+#include "syscalls/user_args.h"
 
 namespace syscalls {
 
@@ -39,14 +40,6 @@ std::uint64_t clock_ns(Context& c, int id) {
 
 GuestTimespec to_timespec(std::uint64_t ns) {
     return GuestTimespec{static_cast<std::int64_t>(ns / kNsPerSec), static_cast<std::int64_t>(ns % kNsPerSec)};
-}
-
-KResult<std::uint64_t> timespec_arg(Context& c, std::uint64_t addr) {
-    GuestTimespec ts{};
-    TRY_VOID(c.mm.copy_from_user(&ts, addr, sizeof(ts)));
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= static_cast<std::int64_t>(kNsPerSec))
-        return err(Errno::einval);
-    return static_cast<std::uint64_t>(ts.sec) * kNsPerSec + static_cast<std::uint64_t>(ts.nsec);
 }
 
 SysResult sys_clock_gettime(Context& c, const Args& a) {
@@ -111,7 +104,7 @@ SysResult sleep_until(Context& c, std::uint64_t deadline, std::uint64_t rem_addr
 
 SysResult sys_nanosleep(Context& c, const Args& a) {
     if (!c.task.syscall_deadline) {
-        const std::uint64_t ns = TRY(timespec_arg(c, a[0]));
+        const std::uint64_t ns = TRY(read_timespec(c.mm, a[0]));
         c.task.syscall_deadline = c.kernel.clock().elapsed_ns() + ns;
     }
     return sleep_until(c, *c.task.syscall_deadline, a[1]);
@@ -128,7 +121,7 @@ SysResult sys_clock_nanosleep(Context& c, const Args& a) {
         return err(Errno::einval);
     const bool absolute = (a.i32(1) & kTimerAbstime) != 0;
     if (!c.task.syscall_deadline) {
-        const std::uint64_t ns = TRY(timespec_arg(c, a[2]));
+        const std::uint64_t ns = TRY(read_timespec(c.mm, a[2]));
         const std::uint64_t now = c.kernel.clock().elapsed_ns();
         if (absolute) {
             // From the clock's reading to elapsed time.

@@ -56,24 +56,19 @@ bool is_elf(std::span<const std::byte> head) {
            std::memcmp(head.data(), linux_abi::ELFMAG, sizeof linux_abi::ELFMAG) == 0;
 }
 
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
-                                                         std::shared_ptr<mm::CachedFile> file) {
+std::expected<ElfBinary, ExecFailure> parse_elf_binary(std::shared_ptr<mm::CachedFile> file) {
     auto bytes = read_whole(*file, "");
     if (!bytes)
         return std::unexpected(bytes.error());
     auto image = parse_elf(*bytes);
     if (!image)
         return fail(Errno::enoexec, image.error().message);
-    ElfBinary out{std::move(*image), std::move(file), std::nullopt, nullptr};
-    if (!out.program.interpreter)
-        return out;
+    return ElfBinary{std::move(*image), std::move(file), std::nullopt, nullptr};
+}
 
-    const std::string& path = *out.program.interpreter;
-    const std::string what = "interpreter " + path + ": ";
-    auto interp_file = open_exec(cache, root, dirfd, path);
-    if (!interp_file)
-        return fail(interp_file.error(), what + errno_text(interp_file.error()));
-    auto interp_bytes = read_whole(**interp_file, what);
+std::expected<void, ExecFailure> attach_interpreter(ElfBinary& binary, std::shared_ptr<mm::CachedFile> interp_file) {
+    const std::string what = "interpreter " + binary.program.interpreter.value_or("") + ": ";
+    auto interp_bytes = read_whole(*interp_file, what);
     if (!interp_bytes)
         return std::unexpected(interp_bytes.error());
     if (auto ok = check_interp_header(*interp_bytes, what); !ok)
@@ -83,8 +78,22 @@ std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, c
     auto interp = parse_elf(*interp_bytes);
     if (!interp)
         return fail(Errno::elibbad, what + interp.error().message, true);
-    out.interp = std::move(*interp);
-    out.interp_file = std::move(*interp_file);
+    binary.interp = std::move(*interp);
+    binary.interp_file = std::move(interp_file);
+    return {};
+}
+
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
+                                                         std::shared_ptr<mm::CachedFile> file) {
+    auto out = parse_elf_binary(std::move(file));
+    if (!out || !out->program.interpreter)
+        return out;
+    const std::string& path = *out->program.interpreter;
+    auto interp_file = open_exec(cache, root, dirfd, path);
+    if (!interp_file)
+        return fail(interp_file.error(), "interpreter " + path + ": " + errno_text(interp_file.error()));
+    if (auto ok = attach_interpreter(*out, std::move(*interp_file)); !ok)
+        return std::unexpected(ok.error());
     return out;
 }
 

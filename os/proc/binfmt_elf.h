@@ -38,12 +38,19 @@ struct LoadedElf {
 bool is_elf(std::span<const std::byte> head);
 
 // Parses the program in `file` and, when it names one, opens its interpreter (in `root`,
-// through `dirfd`, with open_exec's checks) and checks it as load_elf_binary does before the point
+// through `dirfd`, with open_exec's checks) and attaches it (attach_interpreter).
+std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
+                                                         std::shared_ptr<mm::CachedFile> file);
+
+// The two halves of prepare_elf_binary, for callers that have the interpreter's file at
+// hand (tests, tests/fuzz/elf_exec_fuzz.cpp). parse_elf_binary: ENOEXEC with parse_elf's
+// message unless `file` is a valid ELF program; the interpreter is not looked at.
+std::expected<ElfBinary, ExecFailure> parse_elf_binary(std::shared_ptr<mm::CachedFile> file);
+// Checks `interp_file` as load_elf_binary checks the program's interpreter before the point
 // of no return: ELIBBAD unless it is an x86-64 ELF file whose program headers can be read,
 // EIO when it is too short to hold an ELF header. An interpreter Linux would only refuse
 // later (a wrong e_type, bad segments) is a failure past the point of no return.
-std::expected<ElfBinary, ExecFailure> prepare_elf_binary(mm::PageCache& cache, const fs::Root& root, int dirfd,
-                                                         std::shared_ptr<mm::CachedFile> file);
+std::expected<void, ExecFailure> attach_interpreter(ElfBinary& binary, std::shared_ptr<mm::CachedFile> interp_file);
 
 // Maps the program and its interpreter into `mm` and sets its brk (load_elf_binary after
 // begin_new_exec, up to create_elf_tables).
