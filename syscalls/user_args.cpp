@@ -78,6 +78,11 @@ KResult<std::uint64_t> read_timespec(os::mm::AddressSpace& mm, std::uint64_t add
     TRY_VOID(mm.copy_from_user(&ts, addr, sizeof(ts)));
     if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= static_cast<std::int64_t>(kNsPerSec))
         return err(Errno::einval);
+    // timespec64_to_ns(): a timeout longer than KTIME_MAX nanoseconds is KTIME_MAX (the
+    // product would wrap into a short one).
+    constexpr std::uint64_t kKtimeMax = static_cast<std::uint64_t>(INT64_MAX);
+    if (static_cast<std::uint64_t>(ts.sec) >= kKtimeMax / kNsPerSec)
+        return kKtimeMax;
     return static_cast<std::uint64_t>(ts.sec) * kNsPerSec + static_cast<std::uint64_t>(ts.nsec);
 }
 

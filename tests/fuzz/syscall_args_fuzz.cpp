@@ -57,7 +57,7 @@ void pollfds(GuestRegion& g, std::uint64_t addr, std::uint64_t nfds) {
         FUZZ_CHECK(fds->size() == nfds && nfds <= syscalls::kMaxPollFds, "poll gets the pollfds it asked for");
 }
 
-void timespec(GuestRegion& g, std::uint64_t addr) {
+void read_timespec(GuestRegion& g, std::uint64_t addr) {
     auto ns = syscalls::read_timespec(g.mm(), addr);
     if (!ns)
         return;
@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 0: string_arrays(g, a0, a1); break;
     case 1: iovecs(g, a0, static_cast<std::int32_t>(n)); break;
     case 2: pollfds(g, a0, n); break;
-    case 3: timespec(g, a0); break;
+    case 3: read_timespec(g, a0); break;
     case 4: clone_args(g, a0, n); break;
     case 5: sigaction(g, a0); break;
     case 6: sigreturn(g, a0, n); break;
