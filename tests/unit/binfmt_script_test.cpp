@@ -22,7 +22,8 @@ using os::proc::ScriptLine;
 // The first kBinprmBufSize bytes of a file holding `text`, as execve reads them.
 std::vector<std::byte> head_of(const std::string& text) {
     std::vector<std::byte> out(std::min(text.size(), kBinprmBufSize));
-    std::memcpy(out.data(), text.data(), out.size());
+    if (!out.empty())  // memcpy from an empty vector's null data() is undefined, even for 0 bytes
+        std::memcpy(out.data(), text.data(), out.size());
     return out;
 }
 
