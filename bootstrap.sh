@@ -165,7 +165,7 @@ case "$action" in
         install_packages
         install_packages "${fuzz_packages[@]}"
         configure_and_build build-fuzz -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
-            -DFAULTLINE_FUZZ=ON -- fuzz guests
+            -DFAULTLINE_FUZZ=ON -- fuzz
         status=0
         for target in elf_exec syscall_trace syscall_args; do
             tools/fuzz/run.sh "$target" "$seconds" "${options[@]}" || status=1

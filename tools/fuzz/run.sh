@@ -17,7 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 target=$1 seconds=$2
 shift 2
 build=${FAULTLINE_FUZZ_BUILD:-$here/build-fuzz}
-exe=$build/fuzz_$target
+exe=$build/tests/fuzz_$target
 [ -x "$exe" ] || { echo "$0: $exe not built (./bootstrap.sh fuzz builds it)" >&2; exit 2; }
 
 seeds=$here/tests/fuzz/corpus/$target
@@ -53,6 +53,6 @@ status=$?
 set -e
 if [ $status -ne 0 ]; then
     echo "fuzz: $target found a problem (status $status); the input is in $artifacts/." >&2
-    echo "fuzz: fix it, add the input to tests/fuzz/corpus/$target/ and a unit test (see README, Hardening)." >&2
+    echo "fuzz: fix it, add the input to tests/fuzz/corpus/$target/ and a unit test (see README, "Sanitizers and fuzzing")." >&2
 fi
 exit $status
